@@ -4,8 +4,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from api.accounts.cli import register as register_accounts
 from api.core.config import get_settings
 from api.db_migrate import upgrade
+from api.knowledge.cli import register as register_knowledge
+from api.openings.cli import register as register_openings
+from api.privacy.cli import register as register_privacy
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -20,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m api.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+    register_openings(commands)
+    register_knowledge(commands)
+    register_accounts(commands)
+    register_privacy(commands)
     return parser
 
 

@@ -7,12 +7,26 @@ from fastapi import FastAPI
 
 from api.core.config import get_settings
 from api.core.logging import configure_logging
+from api.dashboard.auth import PageError
+from api.dashboard.router import page_error_handler
+from api.dashboard.router import router as dashboard_router
+from api.editors.router import router as editors_router
+from api.handoffs.router import router as handoffs_router
 from api.health import router as health_router
+from api.knowledge.router import router as knowledge_router
+from api.knowledge.runtime import knowledge_runtime
+from api.openings.router import router as openings_router
+from api.partners.router import router as partners_router
+from api.privacy.router import router as privacy_router
+from api.site.router import router as site_router
+from api.territory.router import router as territory_router
+from api.unanswered.router import router as unanswered_router
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
+    async with knowledge_runtime(app):
+        yield
 
 
 def create_app() -> FastAPI:
@@ -20,6 +34,17 @@ def create_app() -> FastAPI:
     configure_logging(settings.log_json)
     app = FastAPI(title="Assistant Oh my Lot !", version="0.1.0", lifespan=lifespan)
     app.include_router(health_router)
+    app.include_router(openings_router)
+    app.include_router(partners_router)
+    app.include_router(territory_router)
+    app.include_router(knowledge_router)
+    app.include_router(unanswered_router)
+    app.include_router(editors_router)
+    app.include_router(handoffs_router)
+    app.include_router(privacy_router)
+    app.include_router(dashboard_router)
+    app.include_router(site_router)
+    app.add_exception_handler(PageError, page_error_handler)
     return app
 
 

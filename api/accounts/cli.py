@@ -1,0 +1,101 @@
+"""Account commands of `python -m api.cli`: create-user, create-token."""
+
+import argparse
+import getpass
+import sys
+
+from api.accounts import service
+from api.accounts.models import Role
+from api.core.db import session_factory
+from api.territory.service import get_territory
+
+EXIT_FAILED = 2
+
+
+def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
+    """The password and whether it was generated (and must be shown once)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n"), False
+    if args.generate_password or not sys.stdin.isatty():
+        return service.generate_password(), True
+    first = getpass.getpass("Mot de passe : ")
+    second = getpass.getpass("Mot de passe (confirmation) : ")
+    if first != second:
+        raise service.AccountError("les deux mots de passe diffèrent")
+    return first, False
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    known_teams = {team.id for team in get_territory().teams()}
+    unknown = sorted(set(args.team) - known_teams)
+    if unknown:
+        print(
+            f"Équipe inconnue : {', '.join(unknown)}. "
+            f"Équipes de referents.yml : {', '.join(sorted(known_teams))}."
+        )
+        return EXIT_FAILED
+    try:
+        password, generated = _read_password(args)
+        with session_factory()() as session:
+            user = service.create_user(
+                session,
+                email=args.email,
+                display_name=args.name,
+                role=Role(args.role),
+                password=password,
+                team_ids=args.team,
+            )
+    except service.AccountError as error:
+        print(f"Compte non créé : {error}.")
+        return EXIT_FAILED
+    teams = ", ".join(user.team_ids) or "aucune (accès selon le rôle)"
+    print(f"Compte créé : {user.email} ({user.role}), équipes : {teams}.")
+    if generated:
+        print(
+            "Mot de passe généré (il ne sera plus affiché, transmettez-le par un canal sûr) :\n"
+            f"{password}"
+        )
+    return 0
+
+
+def _create_token(args: argparse.Namespace) -> int:
+    with session_factory()() as session:
+        user = service.find_user(session, args.email)
+        if user is None or not user.active:
+            print(f"Aucun compte actif pour {args.email}.")
+            return EXIT_FAILED
+        token = service.create_api_token(session, user, args.name)
+    print(
+        "Jeton d'API (il ne sera plus affiché ; envoyez-le dans l'en-tête "
+        "« Authorization: Bearer … ») :\n"
+        f"{token}"
+    )
+    return 0
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = commands.add_parser("create-user", help="create a dashboard / API account")
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--name", required=True, help="display name shown to colleagues")
+    parser.add_argument("--role", required=True, choices=[role.value for role in Role])
+    parser.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        help="team id of referents.yml; repeat for several teams (required for a referent)",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    source.add_argument(
+        "--generate-password",
+        action="store_true",
+        help="generate a password and print it once (default when not on a terminal)",
+    )
+    parser.set_defaults(handler=_create_user)
+
+    parser = commands.add_parser("create-token", help="create an API token for an account")
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--name", required=True, help="what the token is for, e.g. 'CRM sync'")
+    parser.set_defaults(handler=_create_token)

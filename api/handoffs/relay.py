@@ -1,0 +1,97 @@
+"""The only code that calls Rasa's HTTP API: external intents into a visitor's conversation.
+
+Rasa's `POST /conversations/{id}/trigger_intent` runs the intent as if the visitor had
+sent it, and `output_channel=latest` sends the bot's answer to the channel the visitor
+last used (the chat widget). See docs/contracts.md for the intents and entities.
+"""
+
+from urllib.parse import quote
+
+import httpx
+import structlog
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from api.core.config import Settings
+
+log = structlog.get_logger(__name__)
+
+REFERENT_MESSAGE = "EXTERNAL_referent_message"
+HANDOFF_CLAIMED = "EXTERNAL_handoff_claimed"
+HANDOFF_CLOSED = "EXTERNAL_handoff_closed"
+
+
+class _Retryable(Exception):
+    """Rasa down, restarting or overloaded: worth another try."""
+
+
+class _Rejected(Exception):
+    """Rasa answered but refused (bad token, unknown intent): retrying will not help."""
+
+
+class RasaRelay:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout_seconds: float = 2.0,
+        attempts: int = 3,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._token = token
+        self._timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 1.0))
+        self._attempts = attempts
+
+    def referent_message(self, conversation_id: str, text: str, team_name: str) -> bool:
+        return self.trigger_intent(
+            conversation_id,
+            REFERENT_MESSAGE,
+            {"referent_message": text, "referent_team": team_name},
+        )
+
+    def handoff_claimed(self, conversation_id: str, team_name: str) -> bool:
+        return self.trigger_intent(conversation_id, HANDOFF_CLAIMED, {"referent_team": team_name})
+
+    def handoff_closed(self, conversation_id: str, team_name: str) -> bool:
+        return self.trigger_intent(conversation_id, HANDOFF_CLOSED, {"referent_team": team_name})
+
+    def trigger_intent(self, conversation_id: str, intent: str, entities: dict[str, str]) -> bool:
+        """True when Rasa took the intent; False (logged) when it is down or refused."""
+        url = f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+        params = {"output_channel": "latest", "token": self._token}
+        body = {"name": intent, "entities": entities}
+        try:
+            with httpx.Client(timeout=self._timeout) as client:
+                for attempt in Retrying(
+                    stop=stop_after_attempt(self._attempts),
+                    wait=wait_exponential(multiplier=0.2, max=1.0),
+                    retry=retry_if_exception_type(_Retryable),
+                    reraise=True,
+                ):
+                    with attempt:
+                        _post(client, url, params, body)
+        except (_Retryable, _Rejected) as error:
+            log.warning(
+                "rasa.trigger_intent_failed",
+                conversation_id=conversation_id,
+                intent=intent,
+                reason=str(error),
+            )
+            return False
+        log.info("rasa.trigger_intent", conversation_id=conversation_id, intent=intent)
+        return True
+
+
+def _post(client: httpx.Client, url: str, params: dict[str, str], body: object) -> None:
+    try:
+        response = client.post(url, params=params, json=body)
+    except httpx.TransportError as error:
+        raise _Retryable(type(error).__name__) from error
+    if response.status_code >= 500:
+        raise _Retryable(f"HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise _Rejected(f"HTTP {response.status_code}")
+
+
+def relay_from_settings(settings: Settings) -> RasaRelay:
+    return RasaRelay(settings.rasa_url, settings.rasa_token)

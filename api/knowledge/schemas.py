@@ -1,0 +1,80 @@
+"""Knowledge entries as served by the API (see docs/contracts.md) and the search response."""
+
+from datetime import date, datetime
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict
+
+from api.territory.schemas import Commune
+
+Theme = Literal[
+    "jobs",
+    "business",
+    "retraining",
+    "schools",
+    "housing",
+    "leisure",
+    "health",
+    "transport",
+    "living",
+]
+THEMES: tuple[str, ...] = get_args(Theme)
+ScopeLevel = Literal["department", "epci", "communes"]
+ScopeMatch = Literal["commune", "epci", "department"]
+
+
+class Scope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    level: ScopeLevel
+    epci: list[str] = []
+    communes: list[str] = []
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    url: str
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    theme: str
+    title: str
+    answer: str
+    scope: Scope
+    sources: list[Source]
+    reviewed: date
+
+
+class SearchResult(Entry):
+    score: float
+    scope_match: ScopeMatch
+
+
+class SearchResponse(BaseModel):
+    query: str
+    theme: str | None
+    commune: Commune | None
+    results: list[SearchResult]
+
+
+class ProblemOut(BaseModel):
+    location: str
+    severity: Literal["error", "warning"]
+    message: str
+
+
+class ReloadResponse(BaseModel):
+    entries: int
+    themes: dict[str, int]
+    warnings: int
+    loaded_at: datetime
+
+
+class ReloadFailure(BaseModel):
+    detail: str
+    problems: list[ProblemOut]

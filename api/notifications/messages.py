@@ -1,0 +1,72 @@
+"""The French e-mails of the handoff: new case to the team, a referent's reply to the visitor."""
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from api.notifications.mailer import OutgoingMail
+
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+def team_phrase(team_name: str) -> str:
+    """'Équipe accueil du Grand-Figeac' -> 'l’équipe accueil du Grand-Figeac' (mid-sentence)."""
+    first, _, rest = team_name.partition(" ")
+    if first.lower() in ("équipe", "equipe") and rest:
+        return f"l’équipe {rest}"
+    return team_name
+
+
+def case_link(public_base_url: str, reference: str) -> str:
+    return f"{public_base_url.rstrip('/')}/tableau-de-bord/dossiers/{reference}"
+
+
+def new_case_mail(
+    *, to: str, reference: str, team_name: str, commune_name: str | None, link: str
+) -> OutgoingMail:
+    """Tells a team a case arrived. No transcript and no contact details: the link needs a login."""
+    text = _env.get_template("new_case.txt").render(
+        reference=reference,
+        team_name=team_name,
+        team_phrase=team_phrase(team_name),
+        commune_name=commune_name,
+        link=link,
+    )
+    return OutgoingMail(
+        to=to, subject=f"Nouvelle demande d’accueil {reference} – {team_name}", text=text
+    )
+
+
+def referent_reply_mail(
+    *,
+    to: str,
+    first_name: str,
+    reference: str,
+    team_name: str,
+    team_email: str,
+    text: str,
+) -> OutgoingMail:
+    """A referent's reply for a visitor who left the chat; replies go to the team's address."""
+    phrase = team_phrase(team_name)
+    subject = f"Réponse de {phrase} – demande {reference}"
+    values = {
+        "subject": subject,
+        "first_name": first_name,
+        "reference": reference,
+        "team_name": team_name,
+        "team_phrase": phrase,
+        "text": text,
+    }
+    return OutgoingMail(
+        to=to,
+        subject=subject,
+        text=_env.get_template("referent_reply.txt").render(values),
+        html=_env.get_template("referent_reply.html").render(values),
+        reply_to=team_email,
+        personal=True,
+    )

@@ -1,0 +1,1 @@
+"""The public demo page ("Venir vivre dans le Lot") that embeds the chat widget."""

@@ -1,0 +1,53 @@
+"""YAML reading for content files: safe, dates kept as text, and the line of every key."""
+
+from typing import Any
+
+import yaml
+
+KeyPath = tuple[str | int, ...]
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """Safe loader that leaves dates as strings, so that pydantic reports a bad date itself
+    instead of PyYAML raising a bare ValueError on `2026-13-01`."""
+
+
+_ContentLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _collect_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _collect_lines(value_node, (*path, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            _collect_lines(item, (*path, index), lines)
+
+
+def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse one YAML document; lines are 1-based and relative to `text`. Raises yaml.YAMLError."""
+    loader = _ContentLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    lines: dict[KeyPath, int] = {}
+    _collect_lines(node, (), lines)
+    return data, lines
+
+
+def line_of(lines: dict[KeyPath, int], path: KeyPath, default: int) -> int:
+    """Line of the deepest known key on `path` (a missing key is reported at its parent)."""
+    for end in range(len(path), 0, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return default

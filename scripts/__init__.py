@@ -1,0 +1,1 @@
+"""Developer and operations scripts (`python -m scripts.<name>`)."""

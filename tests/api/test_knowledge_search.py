@@ -1,0 +1,203 @@
+"""Which entry a visitor gets for a question (real content of knowledge/)."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.knowledge.service import KnowledgeService
+from api.territory.service import Territory
+
+# (visitor's question, theme from the NLU, commune the visitor named, entry expected first)
+EXPECTED_FIRST = [
+    ("Quels lycées y a-t-il à Cahors ?", "schools", "Cahors", "lycees-cahors"),
+    ("lycée Cahors", "schools", None, "lycees-cahors"),
+    ("Où inscrire mon fils au lycée ?", "schools", "Figeac", "lycees-figeac"),
+    ("lycée", "schools", "Souillac", "lycees-souillac"),
+    ("Y a-t-il un lycée à Saint-Céré ?", "schools", "Saint-Céré", "lycee-saint-cere"),
+    ("collège", "schools", "Biars-sur-Cère", "colleges-biars-bretenoux"),
+    ("collège et lycée", "schools", "Gourdon", "ecoles-gourdon-cite-scolaire"),
+    ("Je cherche une crèche pour mon bébé", "schools", "Cahors", "creche-grand-cahors"),
+    (
+        "inscrire mon enfant en maternelle",
+        "schools",
+        None,
+        "ecoles-inscription-maternelle-elementaire",
+    ),
+    (
+        "faire des études supérieures à Figeac, IUT",
+        "schools",
+        "Figeac",
+        "etudes-superieures-figeac",
+    ),
+    ("transport scolaire car", "schools", "Cahors", "transport-scolaire-grand-cahors"),
+    ("le bus scolaire pour aller au collège", "schools", "Gramat", "transport-scolaire-lot"),
+    ("louer un appartement", "housing", "Figeac", "logement-figeac"),
+    ("logement social HLM", "housing", None, "logement-social-lot"),
+    ("acheter une maison", "housing", "Gourdon", "logement-acheter-lot"),
+    ("logement temporaire en arrivant", "housing", None, "logement-temporaire-lot"),
+    ("rénover une vieille maison", "housing", None, "logement-renover-lot"),
+    ("conseil juridique sur le bail ADIL", "housing", "Souillac", "logement-adil-lot"),
+    ("trouver un médecin traitant", "health", "Albas", "sante-medecin-traitant"),
+    ("les urgences", "health", None, "sante-urgences-lot"),
+    ("hôpital", "health", "Cahors", "sante-hopital-cahors"),
+    ("hôpital", "health", "Gramat", "sante-cauvaldor"),
+    ("emploi", "jobs", "Figeac", "emploi-figeac"),
+    ("travail saisonnier l'été", "jobs", None, "emploi-saisonnier"),
+    ("mon conjoint cherche un emploi", "jobs", None, "emploi-conjoint"),
+    ("France Travail", "jobs", None, "emploi-france-travail"),
+    ("emploi dans l'industrie aéronautique", "jobs", None, "emploi-industrie"),
+    ("reprendre une entreprise", "business", None, "entreprendre-reprise"),
+    ("s'installer comme agriculteur", "business", None, "entreprendre-installation-agricole"),
+    ("ouvrir un gîte", "business", None, "entreprendre-tourisme"),
+    ("VAE validation des acquis", "retraining", None, "reconversion-vae"),
+    ("formation aux métiers du soin", "retraining", None, "reconversion-sante"),
+    ("le train pour Paris", "transport", None, "transport-train-paris-toulouse"),
+    ("le train", "transport", "Figeac", "transport-figeac"),
+    ("aéroport", "transport", None, "transport-aeroports"),
+    ("autoroute A20", "transport", None, "transport-a20-routes"),
+    ("télétravail fibre", "living", None, "vivre-teletravail"),
+    ("vivre à Gramat", "living", "Gramat", "vivre-gramat"),
+    ("randonnée chemin de Saint-Jacques", "leisure", None, "loisirs-randonnee-gr65"),
+    ("festival", "leisure", "Saint-Céré", "loisirs-saint-cere"),
+    ("grotte préhistorique", "leisure", None, "loisirs-saint-cirq-lapopie-pech-merle"),
+    ("sortir le soir", "leisure", "Figeac", "loisirs-figeac"),
+]
+
+
+@pytest.mark.parametrize(("query", "theme", "commune", "expected"), EXPECTED_FIRST)
+def test_question_gets_the_right_entry_first(
+    real_knowledge: KnowledgeService,
+    query: str,
+    theme: str,
+    commune: str | None,
+    expected: str,
+) -> None:
+    response = real_knowledge.search(query, theme, commune, 3)
+    assert [result.id for result in response.results][:1] == [expected]
+
+
+WITH_COMMUNE = [(q, theme, commune) for q, theme, commune, _ in EXPECTED_FIRST if commune]
+
+
+@pytest.mark.parametrize(("query", "theme", "commune"), WITH_COMMUNE)
+def test_entries_for_other_places_never_answer_for_the_visitors_commune(
+    real_knowledge: KnowledgeService, territory: Territory, query: str, theme: str, commune: str
+) -> None:
+    resolved = territory.resolve(commune).commune
+    assert resolved is not None
+    for result in real_knowledge.search(query, theme, commune, 10).results:
+        scope = result.scope
+        assert (
+            scope.level == "department"
+            or resolved.insee in scope.communes
+            or resolved.epci_siren in scope.epci
+        ), result.id
+
+
+def test_a_figeac_entry_never_answers_for_cahors(real_knowledge: KnowledgeService) -> None:
+    ids = [r.id for r in real_knowledge.search("lycée à Figeac", "schools", "Cahors", 10).results]
+    assert "lycees-figeac" not in ids
+    assert ids[0] == "lycees-cahors"
+
+
+def test_village_without_its_own_entry_gets_a_department_wide_one(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # Albas has no school entry of its own, nor has its EPCI.
+    response = real_knowledge.search("lycée", "schools", "Albas", 3)
+    assert response.commune is not None
+    assert response.commune.name == "Albas"
+    assert response.results
+    assert {result.scope.level for result in response.results} == {"department"}
+    assert {result.scope_match for result in response.results} == {"department"}
+
+
+def test_commune_entry_beats_epci_entry_beats_department_entry(
+    real_knowledge: KnowledgeService,
+) -> None:
+    results = real_knowledge.search("hôpital se soigner", "health", "Figeac", 3).results
+    assert [result.scope_match for result in results] == ["commune", "epci", "department"]
+
+
+def test_question_without_any_match_gets_the_themes_overview(
+    real_knowledge: KnowledgeService,
+) -> None:
+    results = real_knowledge.search("xyzzy", "housing", "Albas", 3).results
+    assert [result.id for result in results] == ["logement-panorama-lot"]
+    assert results[0].scope.level == "department"
+    assert results[0].score == 0
+
+
+def test_question_without_match_and_without_theme_gets_nothing(
+    real_knowledge: KnowledgeService,
+) -> None:
+    assert real_knowledge.search("xyzzy", None, None, 3).results == []
+
+
+def test_entries_of_the_asked_theme_come_before_other_themes(
+    real_knowledge: KnowledgeService,
+) -> None:
+    results = real_knowledge.search("vin", "leisure", None, 10).results
+    themes = [result.theme for result in results]
+    assert themes[0] == "leisure"
+    assert themes == sorted(themes, key=lambda theme: theme != "leisure")
+    assert "business" in themes  # the wine-growing entry still comes, as a fallback
+
+
+def test_commune_may_be_given_by_insee_code_name_or_misspelling(
+    real_knowledge: KnowledgeService,
+) -> None:
+    by_code = real_knowledge.search("lycée", "schools", "46102", 3)
+    by_name = real_knowledge.search("lycée", "schools", "Figeac", 3)
+    misspelled = real_knowledge.search("lycée", "schools", "figeak", 3)
+    assert by_code.commune == by_name.commune == misspelled.commune
+    assert by_code.results == by_name.results == misspelled.results
+
+
+def test_place_outside_the_lot_is_not_taken_as_a_commune(real_knowledge: KnowledgeService) -> None:
+    response = real_knowledge.search("lycée", "schools", "Capdenac-Gare", 3)
+    assert response.commune is None
+
+
+def test_search_endpoint_follows_the_contract(client: TestClient) -> None:
+    response = client.get(
+        "/v1/knowledge/search",
+        params={"q": "Quels lycées à Cahors ?", "theme": "schools", "commune": "46042"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["query"] == "Quels lycées à Cahors ?"
+    assert body["theme"] == "schools"
+    assert body["commune"]["name"] == "Cahors"
+    assert len(body["results"]) == 3
+    first = body["results"][0]
+    assert first["id"] == "lycees-cahors"
+    assert first["scope_match"] == "commune"
+    assert first["scope"] == {"level": "communes", "epci": [], "communes": ["46042"]}
+    assert first["sources"][0]["url"].startswith("https://")
+    assert first["score"] > body["results"][1]["score"]
+    assert {"id", "theme", "title", "answer", "scope", "sources", "reviewed", "score"} <= set(first)
+
+
+def test_search_endpoint_respects_the_limit(client: TestClient) -> None:
+    body = client.get("/v1/knowledge/search", params={"q": "logement", "limit": 1}).json()
+    assert len(body["results"]) == 1
+
+
+def test_search_endpoint_refuses_an_unknown_theme_or_empty_query(client: TestClient) -> None:
+    assert client.get("/v1/knowledge/search", params={"q": "x", "theme": "foo"}).status_code == 422
+    assert client.get("/v1/knowledge/search", params={"q": ""}).status_code == 422
+
+
+def test_entry_endpoint_returns_the_entry(client: TestClient) -> None:
+    response = client.get("/v1/knowledge/entries/lycees-cahors")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["title"] == "Les lycées de Cahors"
+    assert body["reviewed"].count("-") == 2
+    assert "Clément-Marot" in body["answer"]
+
+
+def test_entry_endpoint_says_404_for_an_unknown_id(client: TestClient) -> None:
+    response = client.get("/v1/knowledge/entries/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No knowledge entry 'nothing-here'."}
