@@ -18,7 +18,7 @@ from api.territory.schemas import Commune
 
 # An entry written for the visitor's commune beats one for its EPCI, which beats a
 # department-wide one, unless the latter is clearly more relevant.
-COMMUNE_BOOST = 1.6
+COMMUNE_BOOST = 2.0
 EPCI_BOOST = 1.3
 # Without a commune, an overview of the whole Lot fits better than another town's details.
 LOCAL_WITHOUT_COMMUNE = 0.85

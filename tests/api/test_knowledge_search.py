@@ -31,6 +31,8 @@ EXPECTED_FIRST = [
     ("transport scolaire car", "schools", "Cahors", "transport-scolaire-grand-cahors"),
     ("le bus scolaire pour aller au collège", "schools", "Gramat", "transport-scolaire-lot"),
     ("louer un appartement", "housing", "Figeac", "logement-figeac"),
+    # "et pour le logement ?" after a question about Figeac: the town's own entry first.
+    ("le logement", "housing", "Figeac", "logement-figeac"),
     ("logement social HLM", "housing", None, "logement-social-lot"),
     ("acheter une maison", "housing", "Gourdon", "logement-acheter-lot"),
     ("logement temporaire en arrivant", "housing", None, "logement-temporaire-lot"),
