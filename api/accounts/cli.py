@@ -1,4 +1,5 @@
-"""Account commands of `python -m api.cli`: create-user, create-token."""
+"""Account commands of `python -m api.cli`: create-user, create-token, set-password,
+deactivate-user."""
 
 import argparse
 import getpass
@@ -73,6 +74,53 @@ def _create_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_password(args: argparse.Namespace) -> int:
+    with session_factory()() as session:
+        user = service.find_user(session, args.email)
+        if user is None:
+            print(f"Aucun compte pour {args.email}.")
+            return EXIT_FAILED
+        try:
+            password, generated = _read_password(args)
+            service.set_password(session, user, password)
+        except service.AccountError as error:
+            print(f"Mot de passe non changé : {error}.")
+            return EXIT_FAILED
+    print(f"Mot de passe changé pour {user.email} ; ses sessions ouvertes sont fermées.")
+    if generated:
+        print(
+            "Nouveau mot de passe (il ne sera plus affiché, transmettez-le par un canal sûr) :\n"
+            f"{password}"
+        )
+    return 0
+
+
+def _deactivate_user(args: argparse.Namespace) -> int:
+    with session_factory()() as session:
+        user = service.find_user(session, args.email)
+        if user is None:
+            print(f"Aucun compte pour {args.email}.")
+            return EXIT_FAILED
+        service.deactivate(session, user)
+    print(
+        f"Compte {user.email} désactivé : connexion, jetons d'API et notifications coupés. "
+        "Son historique reste dans les demandes et le journal d'audit."
+    )
+    return 0
+
+
+def _password_source(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    source.add_argument(
+        "--generate-password",
+        action="store_true",
+        help="generate a password and print it once (default when not on a terminal)",
+    )
+
+
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser("create-user", help="create a dashboard / API account")
     parser.add_argument("--email", required=True)
@@ -84,18 +132,21 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         default=[],
         help="team id of referents.yml; repeat for several teams (required for a referent)",
     )
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
-    source.add_argument(
-        "--generate-password",
-        action="store_true",
-        help="generate a password and print it once (default when not on a terminal)",
-    )
+    _password_source(parser)
     parser.set_defaults(handler=_create_user)
 
     parser = commands.add_parser("create-token", help="create an API token for an account")
     parser.add_argument("--email", required=True)
     parser.add_argument("--name", required=True, help="what the token is for, e.g. 'CRM sync'")
     parser.set_defaults(handler=_create_token)
+
+    parser = commands.add_parser("set-password", help="set a new password for an account")
+    parser.add_argument("--email", required=True)
+    _password_source(parser)
+    parser.set_defaults(handler=_set_password)
+
+    parser = commands.add_parser(
+        "deactivate-user", help="close an account (someone who left the network)"
+    )
+    parser.add_argument("--email", required=True)
+    parser.set_defaults(handler=_deactivate_user)

@@ -76,6 +76,19 @@ def create_user(
     return user
 
 
+def set_password(session: Session, user: User, password: str) -> None:
+    """Also ends the user's open dashboard sessions (see session_fingerprint)."""
+    user.password_hash = hash_password(password)
+    session.commit()
+
+
+def deactivate(session: Session, user: User) -> None:
+    """Keeps the account for the audit log and the cases it handled; it can no longer log in,
+    its API tokens stop working and it gets no more notifications."""
+    user.active = False
+    session.commit()
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = find_user(session, email)
     if user is None or not user.active:

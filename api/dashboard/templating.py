@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from api.core.config import get_settings
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 # Referents work on French time whatever the server's zone.
@@ -93,6 +95,8 @@ def _environment() -> Environment:
         profile_label=profile_label,
         profile_value=profile_value,
     )
+    # Without SMTP the mails go to the API's log: referents must know nothing left by e-mail.
+    env.globals["mail_is_sent"] = lambda: get_settings().smtp_host is not None
     return env
 
 

@@ -1,6 +1,7 @@
 """Accounts: argon2 passwords, login and logout, session cookie, API tokens, the CLI."""
 
 import io
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -8,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.accounts import service
-from api.accounts.models import Role
+from api.accounts.models import Role, User
 from api.cli import main as cli
 from tests.api.conftest import PASSWORD, UserFactory, csrf_token, login
 
@@ -282,3 +283,46 @@ def test_cli_creates_an_api_token(
     assert code == 0
     assert token.startswith("oml_")
     assert client.get("/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_cli_sets_a_new_password_and_the_old_one_stops_working(
+    app_env: dict[str, str],
+    client: TestClient,
+    make_user: UserFactory,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = make_user()
+    monkeypatch.setattr("sys.stdin", io.StringIO("un tout nouveau mot de passe\n"))
+
+    code = cli(["set-password", "--email", user.email, "--password-stdin"])
+
+    assert code == 0
+    assert "ses sessions ouvertes sont fermées" in capsys.readouterr().out
+    assert _post_login(client, user.email, PASSWORD).status_code != 303
+    assert _post_login(client, user.email, "un tout nouveau mot de passe").status_code == 303
+
+
+def test_cli_deactivated_referent_can_no_longer_log_in_nor_use_a_token(
+    app_env: dict[str, str],
+    client: TestClient,
+    make_user: UserFactory,
+    api_headers: Callable[[User], dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    user = make_user()
+    headers = api_headers(user)
+
+    code = cli(["deactivate-user", "--email", user.email])
+
+    assert code == 0
+    assert "désactivé" in capsys.readouterr().out
+    assert _post_login(client, user.email, PASSWORD).status_code != 303
+    assert client.get("/v1/cases", headers=headers).status_code == 401
+
+
+def test_cli_account_commands_name_an_unknown_address(
+    app_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(["deactivate-user", "--email", "personne@example.org"]) == 2
+    assert "Aucun compte pour personne@example.org." in capsys.readouterr().out

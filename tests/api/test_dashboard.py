@@ -268,3 +268,24 @@ def test_editor_lands_on_the_editors_page_after_login(
     )
 
     assert response.headers["location"] == "/editeurs"
+
+
+def test_referents_are_told_when_e_mails_are_only_written_to_the_log(
+    client: TestClient, make_user: UserFactory
+) -> None:
+    login(client, make_user())
+
+    page = client.get("/tableau-de-bord")
+
+    assert "L’envoi des e-mails n’est pas configuré sur ce serveur" in page.text
+
+
+def test_no_mail_warning_once_smtp_is_configured(
+    client: TestClient, make_user: UserFactory, smtp_server: object
+) -> None:
+    login(client, make_user())
+
+    page = client.get("/tableau-de-bord")
+
+    assert page.status_code == 200
+    assert "L’envoi des e-mails n’est pas configuré" not in page.text
