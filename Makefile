@@ -5,15 +5,19 @@ SHELL := /bin/bash
 APP := .venv/bin
 BOT := .venv-bot/bin
 export PYTHONPATH := $(CURDIR)
+# Rasa would otherwise try to send usage telemetry to rasa.com, which a closed network refuses.
+export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install run test lint format validate bot-validate train train-force eval-nlu bench clean
+.PHONY: help install web run run-prod test lint format validate bot-validate train train-force eval-nlu bench clean
 
 help:
 	@echo "make run       install what is missing, train if needed, start API + actions + Rasa"
 	@echo "make test      install what is missing, run every test suite"
+	@echo "make run-prod  local production mode: 2 Rasa + 2 action servers behind nginx, PostgreSQL, Redis"
 	@echo "make lint      ruff + mypy"
 	@echo "make validate  check the knowledge files (knowledge/)"
 	@echo "make train     train the Rasa model if its inputs changed"
+	@echo "make web       install the chat widget of the demo page (npm)"
 	@echo "make eval-nlu  5-fold NLU cross-validation, report in reports/"
 	@echo "make bench     benchmarks, figures printed and written to reports/"
 
@@ -28,11 +32,21 @@ install: .venv/.installed .venv-bot/.installed
 train: install
 	scripts/train_if_needed.sh
 
+WEB_BUNDLE := api/site/static/vendor/rasa-webchat.js
+
+web: $(WEB_BUNDLE)
+
+$(WEB_BUNDLE): web/package-lock.json scripts/build_web.sh
+	scripts/build_web.sh
+
 train-force: install
 	scripts/train_if_needed.sh --force
 
-run: train
+run: train web
 	$(APP)/python -m scripts.stack run
+
+run-prod: train web
+	$(APP)/python -m scripts.prod_stack run
 
 lint: .venv/.installed
 	$(APP)/ruff check .
@@ -49,7 +63,7 @@ validate: .venv/.installed
 bot-validate: .venv-bot/.installed
 	$(BOT)/rasa data validate --config config.yml --domain domain.yml --data bot/data --fail-on-warnings
 
-test: install lint validate bot-validate train
+test: install lint validate bot-validate train web
 	scripts/run_tests.sh
 
 eval-nlu: train

@@ -11,6 +11,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,12 @@ MODEL_PATH = ROOT / "models" / "lot-assistant.tar.gz"
 APP_BIN = ROOT / ".venv" / "bin"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 SECRET_NAMES = ("RASA_TOKEN", "BOT_API_TOKEN", "ADMIN_TOKEN", "SESSION_SECRET")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def local_secrets(var_dir: Path) -> dict[str, str]:
@@ -55,8 +62,39 @@ def stack_environment(var_dir: Path, base: Mapping[str, str]) -> dict[str, str]:
     env.setdefault("TRACKER_STORE_URL", f"sqlite:///{var_dir / 'rasa-tracker.db'}")
     env.setdefault("LOCK_STORE_TYPE", "in_memory")
     env.setdefault("REDIS_HOST", "127.0.0.1")
+    env.setdefault("REDIS_PORT", "6379")
+    env.setdefault("REDIS_DB", "1")
+    env.setdefault("REDIS_PASSWORD", "")
     env.setdefault("PYTHONPATH", str(ROOT))
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     return env
+
+
+def actions_command(port: str) -> list[str]:
+    return [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", port]
+
+
+def rasa_command(env: Mapping[str, str], port: str, model_path: Path) -> list[str]:
+    """Rasa with its HTTP API behind the token (the API's live replies use it)."""
+    return [
+        str(BOT_BIN / "rasa"),
+        "run",
+        "--enable-api",
+        "--auth-token",
+        env["RASA_TOKEN"],
+        "--cors",
+        "*",
+        "--interface",
+        env["STACK_HOST"],
+        "--port",
+        port,
+        "--model",
+        str(model_path),
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+    ]
 
 
 @dataclass
@@ -66,6 +104,8 @@ class Service:
     health_url: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    # Settings of this process only, on top of the stack's (e.g. one outbox per action server).
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,50 +145,30 @@ class Stack:
             ),
             Service(
                 "actions",
-                [
-                    str(BOT_BIN / "rasa"),
-                    "run",
-                    "actions",
-                    "--actions",
-                    "bot.actions",
-                    "--port",
-                    env["ACTIONS_PORT"],
-                ],
+                actions_command(env["ACTIONS_PORT"]),
                 f"http://{host}:{env['ACTIONS_PORT']}/health",
             ),
             Service(
                 "rasa",
-                [
-                    str(BOT_BIN / "rasa"),
-                    "run",
-                    "--enable-api",
-                    "--auth-token",
-                    env["RASA_TOKEN"],
-                    "--cors",
-                    "*",
-                    "--interface",
-                    host,
-                    "--port",
-                    env["RASA_PORT"],
-                    "--model",
-                    str(self.model_path),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],
+                rasa_command(env, env["RASA_PORT"], self.model_path),
                 f"{env['RASA_URL']}/",
             ),
         ]
 
     def migrate(self) -> None:
-        subprocess.run(
-            [str(APP_BIN / "python"), "-m", "api.cli", "migrate"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        commands = [["migrate"]]
+        # The generated, clearly marked sample openings, so that a local assistant has
+        # offers to show; the command does nothing once real openings are loaded.
+        if self.env.get("LOAD_SAMPLE_OPENINGS", "true").lower() == "true":
+            commands.append(["load-sample-openings"])
+        for command in commands:
+            subprocess.run(
+                [str(APP_BIN / "python"), "-m", "api.cli", *command],
+                cwd=ROOT,
+                env=self.env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
 
     def start(self, timeout_s: float = 240.0) -> None:
         if not self.model_path.exists():
@@ -163,7 +183,7 @@ class Stack:
                 service.process = subprocess.Popen(
                     service.command,
                     cwd=ROOT,
-                    env=self.env,
+                    env={**self.env, **service.env},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
@@ -213,7 +233,7 @@ class Stack:
                     service.process = subprocess.Popen(
                         service.command,
                         cwd=ROOT,
-                        env=self.env,
+                        env={**self.env, **service.env},
                         stdout=log,
                         stderr=subprocess.STDOUT,
                         start_new_session=True,
@@ -263,6 +283,11 @@ def run_forever() -> int:
         "Ctrl-C pour tout arrêter.",
         flush=True,
     )
+    return supervise(stack)
+
+
+def supervise(stack: Stack) -> int:
+    """Waits for Ctrl-C or for one process to stop, then stops them all."""
     stopping = False
 
     def _stop(_signum: int, _frame: object) -> None:

@@ -1,0 +1,334 @@
+"""The only module that talks HTTP: the project's API (`/v1`, see docs/contracts.md) and
+Rasa's `trigger_intent`. It builds every URL, parses every JSON body and returns typed
+objects, so that the actions only deal with French and with the conversation.
+
+Reads are retried quickly (they are idempotent); creating a handoff is retried too, since
+the idempotency key makes a repeat harmless; other writes are sent once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from bot.actions.config import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+class ApiUnavailable(Exception):
+    """No usable answer (down, timeout, 5xx, unreadable body): worth trying again later."""
+
+
+class ApiRejected(Exception):
+    """The server answered and refused (4xx): sending the same request again will not help."""
+
+    def __init__(self, status_code: int, detail: str) -> None:
+        super().__init__(f"HTTP {status_code}: {detail}")
+        self.status_code = status_code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Commune:
+    insee: str
+    name: str
+    epci_name: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    status: str  # "found" | "outside_lot" | "unknown"
+    commune: Commune | None
+    alternatives: tuple[Commune, ...]
+    # For "outside_lot": the place as the API knows it, and its département when known.
+    outside_name: str | None = None
+    outside_area: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class KnowledgeHit:
+    id: str
+    theme: str
+    title: str
+    answer: str
+    sources: tuple[Source, ...]
+    reviewed: date | None
+    scope_match: str  # "commune" | "epci" | "department"
+
+
+@dataclass(frozen=True)
+class HandoffReceipt:
+    reference: str
+    status: str
+    team_id: str
+    team_name: str
+    expected_reply: str
+
+
+@dataclass(frozen=True)
+class OpeningHit:
+    kind: str  # "job" | "business_takeover" | "farm_takeover"
+    title: str
+    employer_or_seller: str | None
+    commune_name: str | None
+    distance_km: float | None
+    contract: str | None  # contract label for a job, indicative price for a takeover
+    url: str | None
+    sample_notice: str | None  # set on the generated sample records only
+
+
+@dataclass(frozen=True)
+class OpeningPage:
+    total: int
+    results: tuple[OpeningHit, ...]
+
+
+def _opening(data: dict[str, Any]) -> OpeningHit:
+    distance = data.get("distance_km")
+    return OpeningHit(
+        kind=str(data["kind"]),
+        title=str(data["title"]),
+        employer_or_seller=data.get("employer_or_seller") or data.get("contact_org"),
+        commune_name=data.get("commune_name"),
+        distance_km=float(distance) if distance is not None else None,
+        contract=data.get("contract_label") or data.get("contract_type") or data.get("price_text"),
+        url=data.get("url"),
+        sample_notice=data.get("sample_notice"),
+    )
+
+
+def _commune(data: dict[str, Any]) -> Commune:
+    return Commune(insee=str(data["insee"]), name=data["name"], epci_name=data.get("epci_name", ""))
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _hit(data: dict[str, Any]) -> KnowledgeHit:
+    return KnowledgeHit(
+        id=str(data["id"]),
+        theme=data.get("theme", ""),
+        title=data["title"],
+        answer=data["answer"],
+        sources=tuple(Source(s["title"], s["url"]) for s in data.get("sources") or []),
+        reviewed=_date(data.get("reviewed")),
+        scope_match=data.get("scope_match") or "department",
+    )
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    return str(body.get("detail", body)) if isinstance(body, dict) else str(body)
+
+
+class _Http:
+    def __init__(self, base_url: str, token: str | None, settings: Settings, attempts: int) -> None:
+        self._base_url = base_url
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._timeout = httpx.Timeout(
+            settings.api_timeout_s, connect=min(settings.api_timeout_s, 1.0)
+        )
+        self._attempts = max(1, attempts)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        retry: bool = False,
+        accept: tuple[int, ...] = (),
+    ) -> httpx.Response:
+        """Sends one request (several when `retry`); statuses in `accept` are not errors."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._attempts if retry else 1),
+            wait=wait_exponential(multiplier=0.25, max=1.0),
+            retry=retry_if_exception_type(ApiUnavailable),
+            reraise=True,
+        )
+        response: httpx.Response = await retrying(self._send, method, path, params, json, accept)
+        return response
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        accept: tuple[int, ...],
+    ) -> httpx.Response:
+        try:
+            async with httpx.AsyncClient(
+                base_url=self._base_url, headers=self._headers, timeout=self._timeout
+            ) as client:
+                response = await client.request(method, path, params=params, json=json)
+        except httpx.HTTPError as error:
+            raise ApiUnavailable(f"{method} {path}: {type(error).__name__}") from error
+        if response.status_code in accept:
+            return response
+        if response.status_code >= 500:
+            raise ApiUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise ApiRejected(response.status_code, _detail(response))
+        return response
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as error:
+        raise ApiUnavailable(f"unreadable body from {response.url}") from error
+
+
+class ApiClient:
+    """The project's API, with the bot's token."""
+
+    def __init__(self, settings: Settings | None = None, *, attempts: int | None = None) -> None:
+        settings = settings or get_settings()
+        self._http = _Http(
+            settings.api_url,
+            settings.bot_api_token,
+            settings,
+            settings.api_attempts if attempts is None else attempts,
+        )
+
+    async def resolve_commune(self, name: str) -> Resolution:
+        response = await self._http.request(
+            "GET", "/v1/communes/resolve", params={"name": name}, retry=True
+        )
+        body = _json(response)
+        try:
+            commune = body.get("commune")
+            outside = body.get("outside") or {}
+            return Resolution(
+                status=body["status"],
+                commune=_commune(commune) if commune else None,
+                alternatives=tuple(_commune(c) for c in body.get("alternatives") or []),
+                outside_name=outside.get("name"),
+                outside_area=outside.get("departement"),
+            )
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ApiUnavailable(f"unexpected commune resolution: {error!r}") from error
+
+    async def search_knowledge(
+        self, query: str, theme: str | None, commune: str | None, limit: int = 3
+    ) -> list[KnowledgeHit]:
+        params: dict[str, Any] = {"q": query, "limit": limit}
+        if theme:
+            params["theme"] = theme
+        if commune:
+            params["commune"] = commune
+        response = await self._http.request(
+            "GET", "/v1/knowledge/search", params=params, retry=True
+        )
+        body = _json(response)
+        try:
+            return [_hit(result) for result in body["results"]]
+        except (KeyError, TypeError) as error:
+            raise ApiUnavailable(f"unexpected search result: {error!r}") from error
+
+    async def search_openings(
+        self,
+        query: str | None,
+        kinds: tuple[str, ...],
+        commune: str | None,
+        radius_km: float | None,
+        page: int,
+        per_page: int,
+    ) -> OpeningPage:
+        params: dict[str, Any] = {"kind": list(kinds), "page": page, "per_page": per_page}
+        if query:
+            params["q"] = query
+        if commune:
+            params["commune"] = commune
+            if radius_km:
+                params["radius_km"] = radius_km
+        response = await self._http.request("GET", "/v1/openings", params=params, retry=True)
+        body = _json(response)
+        try:
+            return OpeningPage(
+                total=int(body["total"]),
+                results=tuple(_opening(result) for result in body["results"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ApiUnavailable(f"unexpected openings page: {error!r}") from error
+
+    async def record_unanswered(
+        self, text: str, theme_guess: str | None, commune: str | None
+    ) -> None:
+        await self._http.request(
+            "POST",
+            "/v1/unanswered",
+            json={"text": text, "theme_guess": theme_guess, "commune": commune},
+        )
+
+    async def create_handoff(self, payload: dict[str, Any]) -> HandoffReceipt:
+        """Creates the case, or returns the existing one for the same idempotency key."""
+        response = await self._http.request("POST", "/v1/handoffs", json=payload, retry=True)
+        body = _json(response)
+        try:
+            return HandoffReceipt(
+                reference=body["reference"],
+                status=body["status"],
+                team_id=body["team"]["id"],
+                team_name=body["team"]["name"],
+                expected_reply=body["expected_reply"],
+            )
+        except (KeyError, TypeError) as error:
+            raise ApiUnavailable(f"unexpected handoff receipt: {error!r}") from error
+
+    async def forward_visitor_message(self, conversation_id: str, text: str) -> bool:
+        """False when the API has no live case for this conversation any more."""
+        response = await self._http.request(
+            "POST",
+            "/v1/handoffs/visitor-messages",
+            json={"conversation_id": conversation_id, "text": text},
+            accept=(404,),
+        )
+        return response.status_code != 404
+
+
+class RasaClient:
+    """Rasa's HTTP API, used to speak to a visitor outside of a request/answer turn."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        settings = settings or get_settings()
+        self._token = settings.rasa_token
+        # Rasa takes its token as a query parameter, not as a bearer header.
+        self._http = _Http(settings.rasa_url, None, settings, 1)
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, str]
+    ) -> None:
+        await self._http.request(
+            "POST",
+            f"/conversations/{quote(conversation_id, safe='')}/trigger_intent",
+            params={"output_channel": "latest", "token": self._token},
+            json={"name": intent, "entities": entities},
+        )

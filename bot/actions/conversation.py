@@ -1,0 +1,162 @@
+"""Reading the conversation: pure functions over the tracker's events and parse data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.actions.texts import THEME_INTENTS
+
+EXTERNAL_PREFIX = "EXTERNAL: "
+FALLBACK_ACTION = "action_fallback_ladder"
+# The reply to the "Autre chose" button of the fallback ladder: part of the same struggle.
+REPHRASE_RESPONSE = "utter_ask_rephrase"
+
+# "à", "vers", "du côté de"… left dangling once the place is cut out of a question.
+_PLACE_PREPOSITION = re.compile(
+    r"(?:\b(?:à|a|au|aux|en|sur|vers|pour|près de|autour de|côté de|du côté de|"
+    r"secteur de|le secteur de|dans le secteur de|région de|la région de))\s*$",
+    re.IGNORECASE,
+)
+
+
+def intent_of(parse_data: dict[str, Any] | None) -> str | None:
+    if not parse_data:
+        return None
+    intent = parse_data.get("intent") or {}
+    name = intent.get("name")
+    return str(name) if name else None
+
+
+def is_payload(text: str | None) -> bool:
+    """Button clicks arrive as `/intent{...}`, not as words the visitor typed."""
+    return bool(text) and str(text).startswith("/")
+
+
+def is_external(message: dict[str, Any] | None) -> bool:
+    """Intents sent by the API through trigger_intent, never typed by the visitor."""
+    if not message:
+        return False
+    metadata = message.get("metadata") or {}
+    return bool(metadata.get("is_external")) or str(message.get("text") or "").startswith(
+        EXTERNAL_PREFIX
+    )
+
+
+def entity_values(parse_data: dict[str, Any] | None, entity: str) -> list[str]:
+    if not parse_data:
+        return []
+    return [
+        str(item["value"])
+        for item in parse_data.get("entities") or []
+        if item.get("entity") == entity and item.get("value")
+    ]
+
+
+def theme_guesses(intent_ranking: Sequence[dict[str, Any]], limit: int = 3) -> list[str]:
+    """The themes the NLU hesitated between, most likely first."""
+    themes = [
+        THEME_INTENTS[item["name"]]
+        for item in intent_ranking
+        if item.get("name") in THEME_INTENTS and float(item.get("confidence") or 0) >= 0.05
+    ]
+    return themes[:limit]
+
+
+def without_place(text: str, parse_data: dict[str, Any] | None) -> str:
+    """The question minus the place, so that "lycées à Cahors" can be asked again for
+    Figeac without Cahors weighing on the search."""
+    spans = sorted(
+        (
+            (int(item["start"]), int(item["end"]))
+            for item in (parse_data or {}).get("entities") or []
+            if item.get("entity") == "commune" and "start" in item and "end" in item
+        ),
+        reverse=True,
+    )
+    for start, end in spans:
+        before = _PLACE_PREPOSITION.sub("", text[:start])
+        text = before + text[end:]
+    return " ".join(text.split()).strip(" ?!.,;:")
+
+
+def _user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], str | None]]:
+    """Each visitor message with the first action that answered it (None: still running)."""
+    turns: list[tuple[dict[str, Any], str | None]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user" and not is_external(event.get("parse_data") or event):
+            turns.append((event, None))
+        elif kind == "action" and turns and turns[-1][1] is None:
+            name = event.get("name")
+            if name and name != "action_listen":
+                turns[-1] = (turns[-1][0], name)
+    return turns
+
+
+def consecutive_fallbacks(events: Sequence[dict[str, Any]]) -> int:
+    """How many visitor messages in a row the assistant has failed to understand,
+    counting the current one."""
+    turns = _user_turns(events)
+    count = 1
+    for _event, answered_by in reversed(turns[:-1]):
+        if answered_by == FALLBACK_ACTION:
+            count += 1
+        elif answered_by != REPHRASE_RESPONSE:
+            break
+    return count
+
+
+def last_question_about(
+    events: Sequence[dict[str, Any]], theme: str
+) -> tuple[str, dict[str, Any]] | None:
+    """The last message the visitor typed about `theme`, with its parse data."""
+    for event in reversed(events):
+        if event.get("event") != "user" or is_payload(event.get("text")):
+            continue
+        parse_data = event.get("parse_data") or {}
+        if THEME_INTENTS.get(intent_of(parse_data) or "") == theme:
+            return str(event.get("text") or ""), parse_data
+    return None
+
+
+def last_user_timestamp(events: Sequence[dict[str, Any]]) -> float | None:
+    for event in reversed(events):
+        if event.get("event") == "user" and event.get("timestamp") is not None:
+            return float(event["timestamp"])
+    return None
+
+
+def iso_utc(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
+
+
+def _clicked_title(text: str, buttons: Sequence[dict[str, Any]]) -> str | None:
+    return next((str(b.get("title")) for b in buttons if b.get("payload") == text), None)
+
+
+def transcript(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the visitor and the assistant said, as the referent will read it.
+
+    A button click is shown as the button's title ("Logement à Figeac"), not its payload.
+    """
+    turns: list[dict[str, Any]] = []
+    last_buttons: Sequence[dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        text = str(event.get("text") or "").strip()
+        at = iso_utc(float(event["timestamp"])) if event.get("timestamp") else None
+        if kind == "bot":
+            last_buttons = (event.get("data") or {}).get("buttons") or []
+            if text:
+                turns.append({"role": "bot", "text": text, "at": at})
+        elif kind == "user" and text and not is_external(event.get("parse_data") or event):
+            if is_payload(text):
+                title = _clicked_title(text, last_buttons)
+                if title is None:
+                    continue
+                text = title
+            turns.append({"role": "visitor", "text": text, "at": at})
+    return turns

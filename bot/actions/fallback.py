@@ -1,0 +1,37 @@
+"""The fallback ladder: first "Vouliez-vous parler de… ?", then a person or the menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import texts
+from bot.actions.api_client import ApiClient
+from bot.actions.conversation import consecutive_fallbacks, is_payload, theme_guesses
+from bot.actions.knowledge import record_unanswered
+
+
+class ActionFallbackLadder(Action):
+    def name(self) -> str:
+        return "action_fallback_ladder"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        themes = theme_guesses(latest.get("intent_ranking") or [])
+        text = str(latest.get("text") or "")
+        if text and not is_payload(text):
+            # The API strips e-mail addresses and phone numbers before storing the text.
+            await record_unanswered(
+                ApiClient(), text, themes[0] if themes else None, tracker.get_slot("commune")
+            )
+        if consecutive_fallbacks(tracker.events) >= 2:
+            reply = texts.still_not_understood_reply()
+        else:
+            reply = texts.did_you_mean_reply(themes)
+        dispatcher.utter_message(**texts.as_message(reply))
+        return []

@@ -1,0 +1,102 @@
+"""Live relay between the visitor and a referent, once a case has been claimed.
+
+The API sends the referent's side as external intents (docs/contracts.md); while
+`handoff_live` is true, LiveHandoffPolicy routes every visitor message to
+`action_forward_to_referent` instead of the NLU's answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import texts
+from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.conversation import entity_values, is_external
+
+logger = logging.getLogger(__name__)
+DEFAULT_TEAM = "L'équipe d'accueil"
+
+
+def _team(tracker: Tracker) -> str:
+    return next(
+        iter(entity_values(tracker.latest_message, "referent_team")),
+        tracker.get_slot("handoff_team") or DEFAULT_TEAM,
+    )
+
+
+class _ExternalAction(Action, ABC):
+    """Runs only for intents the API really sent: a visitor cannot type their way into
+    the referent's role, even if the NLU mistook their words for an external intent."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not is_external(tracker.latest_message):
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        return self.relay(dispatcher, tracker)
+
+    @abstractmethod
+    def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """The external intent's effect on the visitor's side."""
+
+
+class ActionReferentJoined(_ExternalAction):
+    def name(self) -> str:
+        return "action_referent_joined"
+
+    def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        team = _team(tracker)
+        dispatcher.utter_message(text=texts.referent_joined_text(team))
+        return [SlotSet("handoff_live", True), SlotSet("handoff_team", team)]
+
+
+class ActionRelayReferentMessage(_ExternalAction):
+    def name(self) -> str:
+        return "action_relay_referent_message"
+
+    def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        team = _team(tracker)
+        message = next(iter(entity_values(tracker.latest_message, "referent_message")), "")
+        if message.strip():
+            dispatcher.utter_message(text=texts.referent_message_text(team, message.strip()))
+        # A referent who writes is in the conversation: the visitor's answers go to them.
+        return [SlotSet("handoff_live", True), SlotSet("handoff_team", team)]
+
+
+class ActionHandoffClosed(_ExternalAction):
+    def name(self) -> str:
+        return "action_handoff_closed"
+
+    def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        dispatcher.utter_message(**texts.as_message(texts.handoff_closed_reply(_team(tracker))))
+        return [SlotSet("handoff_live", False)]
+
+
+class ActionForwardToReferent(Action):
+    def name(self) -> str:
+        return "action_forward_to_referent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = str((tracker.latest_message or {}).get("text") or "").strip()
+        if not text:
+            return []
+        try:
+            delivered = await ApiClient().forward_visitor_message(tracker.sender_id, text)
+        except (ApiUnavailable, ApiRejected):
+            logger.warning("live.forward_failed", extra={"sender": tracker.sender_id})
+            dispatcher.utter_message(text=texts.forward_failed_text())
+            return []
+        if delivered:
+            # The referent answers; the assistant stays silent.
+            return []
+        dispatcher.utter_message(**texts.as_message(texts.live_case_over_reply()))
+        return [SlotSet("handoff_live", False)]

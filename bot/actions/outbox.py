@@ -1,0 +1,208 @@
+"""A handoff request is never lost: it is written to a file before the first attempt to
+send it, and the file is deleted only once the API has created the case.
+
+When the API is down while the visitor waits, a background task of the action server
+keeps sending the saved requests with a growing delay, then tells the visitor through
+Rasa (`EXTERNAL_handoff_created`). The idempotency key inside each request makes every
+repeat harmless: the API creates exactly one case per key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from bot.actions.api_client import (
+    ApiClient,
+    ApiRejected,
+    ApiUnavailable,
+    HandoffReceipt,
+    RasaClient,
+)
+from bot.actions.config import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_CREATED_INTENT = "EXTERNAL_handoff_created"
+# Past this age the visitor has long left the chat: the referent's e-mail reaches them.
+NOTIFY_FOR_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    key: str
+    conversation_id: str
+    payload: dict[str, Any]
+    created_at: float
+    next_attempt_at: float
+    attempts: int = 0
+    # Set once the case exists and only the visitor still has to be told.
+    receipt: dict[str, str] | None = None
+
+
+class Outbox:
+    """One JSON file per pending request, named after its idempotency key."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def _write(self, item: OutboxItem) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Written then renamed, and synced: a crash leaves the old file or the new one.
+        handle, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(asdict(item), file, ensure_ascii=False)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, self._path(item.key))
+
+    def save(
+        self, key: str, conversation_id: str, payload: dict[str, Any], *, not_before: float
+    ) -> OutboxItem:
+        item = OutboxItem(
+            key=key,
+            conversation_id=conversation_id,
+            payload=payload,
+            created_at=time.time(),
+            next_attempt_at=not_before,
+        )
+        self._write(item)
+        return item
+
+    def remove(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def reject(self, key: str, reason: str) -> None:
+        """Kept aside for a person to look at: the API refused it, retrying cannot help."""
+        rejected = self.directory / "rejected"
+        rejected.mkdir(parents=True, exist_ok=True)
+        if self._path(key).exists():
+            os.replace(self._path(key), rejected / f"{key}.json")
+            (rejected / f"{key}.reason.txt").write_text(reason, encoding="utf-8")
+
+    def postpone(self, item: OutboxItem, delay_s: float) -> OutboxItem:
+        later = replace(item, attempts=item.attempts + 1, next_attempt_at=time.time() + delay_s)
+        self._write(later)
+        return later
+
+    def mark_delivered(self, item: OutboxItem, receipt: HandoffReceipt) -> OutboxItem:
+        delivered = replace(item, receipt=asdict(receipt))
+        self._write(delivered)
+        return delivered
+
+    def pending(self) -> list[OutboxItem]:
+        items = []
+        for path in sorted(self.directory.glob("*.json")):
+            try:
+                items.append(OutboxItem(**json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, TypeError):
+                logger.exception("outbox.unreadable_file", extra={"file": path.name})
+        return items
+
+    def due(self, now: float) -> list[OutboxItem]:
+        return [item for item in self.pending() if item.next_attempt_at <= now]
+
+
+def backoff_s(attempts: int, first_s: float, max_s: float) -> float:
+    return float(min(first_s * 2 ** max(attempts, 0), max_s))
+
+
+async def deliver_due(
+    outbox: Outbox,
+    api: ApiClient,
+    rasa: RasaClient,
+    settings: Settings,
+    now: float | None = None,
+) -> int:
+    """One pass over the requests that are due; returns how many cases were created."""
+    now = time.time() if now is None else now
+    created = 0
+    for item in outbox.due(now):
+        delay = backoff_s(
+            item.attempts, settings.outbox_first_retry_s, settings.outbox_max_backoff_s
+        )
+        if item.receipt is None:
+            try:
+                receipt = await api.create_handoff(item.payload)
+            except ApiUnavailable:
+                outbox.postpone(item, delay)
+                continue
+            except ApiRejected as error:
+                logger.error(
+                    "outbox.handoff_rejected",
+                    extra={"conversation_id": item.conversation_id, "status": error.status_code},
+                )
+                outbox.reject(item.key, str(error))
+                continue
+            item = outbox.mark_delivered(item, receipt)
+            created += 1
+            logger.info("outbox.handoff_created", extra={"conversation_id": item.conversation_id})
+        assert item.receipt is not None
+        try:
+            await rasa.trigger_intent(
+                item.conversation_id,
+                HANDOFF_CREATED_INTENT,
+                {
+                    "reference": item.receipt["reference"],
+                    "referent_team": item.receipt["team_name"],
+                    "expected_reply": item.receipt["expected_reply"],
+                },
+            )
+        except ApiUnavailable:
+            if now - item.created_at < NOTIFY_FOR_S:
+                outbox.postpone(item, delay)
+                continue
+        except ApiRejected:
+            logger.warning(
+                "outbox.visitor_not_told", extra={"conversation_id": item.conversation_id}
+            )
+        outbox.remove(item.key)
+    return created
+
+
+async def _deliver_forever(settings: Settings) -> None:
+    outbox = Outbox(settings.outbox_dir)
+    # One attempt per pass: the outbox's own backoff replaces quick retries here.
+    api = ApiClient(settings, attempts=1)
+    rasa = RasaClient(settings)
+    while True:
+        try:
+            await deliver_due(outbox, api, rasa, settings)
+        except Exception:
+            # The loop must outlive any surprise: a pending request waits for the next pass.
+            logger.exception("outbox.pass_failed")
+        await asyncio.sleep(settings.outbox_poll_s)
+
+
+_worker: threading.Thread | None = None
+_worker_lock = threading.Lock()
+
+
+def start_background_delivery(settings: Settings | None = None) -> threading.Thread | None:
+    """Starts the delivery loop once per process, in its own thread and event loop (the
+    action server's loop does not exist yet when the actions package is imported)."""
+    global _worker
+    settings = settings or get_settings()
+    if not settings.outbox_worker:
+        return None
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(
+                target=asyncio.run,
+                args=(_deliver_forever(settings),),
+                name="handoff-outbox",
+                daemon=True,
+            )
+            _worker.start()
+    return _worker

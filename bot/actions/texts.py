@@ -1,0 +1,591 @@
+"""Everything the visitor reads from the custom actions: French wording and formatting.
+
+Pure functions only (no HTTP, no tracker), so that each sentence can be unit tested.
+Fixed replies that need no data live in domain.yml instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.actions.api_client import (
+    Commune,
+    HandoffReceipt,
+    KnowledgeHit,
+    OpeningHit,
+    OpeningPage,
+    Resolution,
+)
+
+# Order of the help menu.
+THEMES = (
+    "jobs",
+    "business",
+    "retraining",
+    "schools",
+    "housing",
+    "health",
+    "transport",
+    "leisure",
+    "living",
+)
+THEME_INTENTS = {f"ask_{theme}": theme for theme in THEMES}
+
+# Button titles.
+THEME_LABELS = {
+    "jobs": "Emploi",
+    "business": "Créer ou reprendre",
+    "retraining": "Formation",
+    "schools": "Écoles et crèches",
+    "housing": "Logement",
+    "health": "Santé",
+    "transport": "Transports",
+    "leisure": "Loisirs",
+    "living": "Vivre dans le Lot",
+}
+# "… à Figeac" button titles and search words when the visitor only clicked a button.
+THEME_PHRASES = {
+    "jobs": "L'emploi",
+    "business": "Créer ou reprendre une activité",
+    "retraining": "La formation",
+    "schools": "Les écoles",
+    "housing": "Le logement",
+    "health": "La santé",
+    "transport": "Les transports",
+    "leisure": "Les loisirs",
+    "living": "La vie quotidienne",
+}
+
+# Answers that depend on where one lives: asked once when no place is known yet.
+PLACE_THEMES = frozenset({"schools", "housing", "transport", "health", "jobs"})
+MAIN_TOWNS = ("Cahors", "Figeac", "Gourdon", "Souillac", "Gramat", "Saint-Céré", "Biars-sur-Cère")
+RELATED_THEMES = {
+    "jobs": ("retraining", "housing"),
+    "business": ("jobs", "living"),
+    "retraining": ("jobs", "business"),
+    "schools": ("housing", "transport"),
+    "housing": ("schools", "jobs"),
+    "health": ("housing", "living"),
+    "transport": ("housing", "schools"),
+    "leisure": ("living", "health"),
+    "living": ("housing", "jobs"),
+}
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+# Themes whose answers lead on to the partners' openings.
+OPENINGS_OF_THEME = {"jobs": "job", "business": "takeover"}
+NUMBERS = {1: "un", 2: "deux", 3: "trois", 4: "quatre", 5: "cinq", 6: "six"}
+CONTACT_SITE = "[choisirlelot.fr](https://www.choisirlelot.fr)"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: Markdown text and its quick-reply buttons."""
+
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button payload that Rasa parses without NLU: `/intent{"entity":"value"}`."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+
+
+def button(title: str, intent: str, **entities: str) -> dict[str, str]:
+    return {"title": title, "payload": payload(intent, **entities)}
+
+
+def at_place(name: str) -> str:
+    """French "à" before a commune name, contracted with its article ("au Vigan-en-Quercy")."""
+    if name.startswith("Le "):
+        return "au " + name[3:]
+    if name.startswith("Les "):
+        return "aux " + name[4:]
+    return "à " + name
+
+
+def french_date(day: date) -> str:
+    ordinal = "1er" if day.day == 1 else str(day.day)
+    return f"{ordinal} {MONTHS[day.month - 1]} {day.year}"
+
+
+def french_duration(days: int) -> str:
+    """A retention period as a person says it: 365 -> "un an", 180 -> "six mois"."""
+    if days >= 365 and days % 365 == 0:
+        years = days // 365
+        return f"{NUMBERS.get(years, str(years))} an{'s' if years > 1 else ''}"
+    if days >= 30 and days % 30 == 0:
+        return f"{NUMBERS.get(days // 30, str(days // 30))} mois"
+    return f"{days} jour{'s' if days > 1 else ''}"
+
+
+# -- menus ------------------------------------------------------------------------------
+
+
+def referent_button() -> dict[str, str]:
+    return button("Parler à un référent", "request_human")
+
+
+def menu_button() -> dict[str, str]:
+    return button("Voir tous les thèmes", "help")
+
+
+def theme_buttons(commune_name: str | None = None) -> list[dict[str, str]]:
+    if commune_name:
+        return [
+            button(f"{THEME_PHRASES[theme]} {at_place(commune_name)}", f"ask_{theme}")
+            for theme in THEMES
+        ]
+    return [button(THEME_LABELS[theme], f"ask_{theme}") for theme in THEMES]
+
+
+def follow_up_buttons(theme: str, commune_name: str | None) -> list[dict[str, str]]:
+    related = [
+        button(
+            f"{THEME_PHRASES[other]} {at_place(commune_name)}"
+            if commune_name
+            else THEME_LABELS[other],
+            f"ask_{other}",
+        )
+        for other in RELATED_THEMES[theme]
+    ]
+    openings = [openings_button(OPENINGS_OF_THEME[theme])] if theme in OPENINGS_OF_THEME else []
+    return [*openings, *related, referent_button(), menu_button()]
+
+
+def town_buttons(towns: tuple[str, ...] | list[str] = MAIN_TOWNS) -> list[dict[str, str]]:
+    return [
+        *(button(town, "inform_commune", commune=town) for town in towns),
+        button("Pas encore décidé", "undecided_place"),
+    ]
+
+
+# -- knowledge answers --------------------------------------------------------------------
+
+
+def format_sources(hit: KnowledgeHit) -> str:
+    links = [f"[{source.title}]({source.url})" for source in hit.sources]
+    if not links:
+        return ""
+    return ("Sources : " if len(links) > 1 else "Source : ") + " · ".join(links)
+
+
+def format_answer(hit: KnowledgeHit, commune_name: str | None) -> str:
+    parts = []
+    if commune_name and hit.scope_match == "department":
+        parts.append(
+            f"Je n'ai pas d'information propre {at_place(commune_name)} ; "
+            "voici ce qui vaut pour l'ensemble du Lot."
+        )
+    parts.append(hit.answer.strip())
+    footer = [line for line in (format_sources(hit),) if line]
+    if hit.reviewed:
+        footer.append(f"Mis à jour le {french_date(hit.reviewed)}")
+    if footer:
+        parts.append("\n".join(footer))
+    return "\n\n".join(parts)
+
+
+def answer_reply(hit: KnowledgeHit, theme: str, commune_name: str | None) -> Reply:
+    return Reply(format_answer(hit, commune_name), follow_up_buttons(theme, commune_name))
+
+
+def no_answer_reply(commune_name: str | None) -> Reply:
+    where = f" {at_place(commune_name)}" if commune_name else ""
+    return Reply(
+        f"Je n'ai pas encore de réponse fiable sur ce point{where}, désolé. "
+        "Un référent accueil peut vous renseigner personnellement.",
+        [referent_button(), menu_button()],
+    )
+
+
+def api_down_reply(theme: str | None) -> Reply:
+    buttons = [referent_button()]
+    if theme:
+        buttons.append(button("Réessayer", f"ask_{theme}"))
+    return Reply(
+        "Désolé, je n'arrive pas à consulter mes informations pour le moment. "
+        "Vous pouvez réessayer dans quelques minutes, ou laisser vos coordonnées "
+        "à un référent accueil qui vous répondra.",
+        buttons,
+    )
+
+
+def place_question() -> Reply:
+    return Reply(
+        "Pour vous répondre au plus juste : dans quel secteur du Lot pensez-vous "
+        "vous installer ? Vous pouvez aussi m'écrire le nom d'une commune.",
+        town_buttons(),
+    )
+
+
+def undecided_intro() -> str:
+    return "Pas de souci ! Voici ce qui vaut pour l'ensemble du Lot."
+
+
+def place_noted_reply(commune_name: str) -> Reply:
+    return Reply(
+        f"C'est noté : {at_place(commune_name)}. Que souhaitez-vous savoir ?",
+        theme_buttons(commune_name),
+    )
+
+
+def undecided_without_theme_reply() -> Reply:
+    return Reply(
+        "Pas de souci, rien ne presse ! Je vous répondrai pour l'ensemble du Lot. "
+        "Que souhaitez-vous savoir ?",
+        theme_buttons(),
+    )
+
+
+def outside_lot_reply(query: str, resolution: Resolution) -> Reply:
+    place = resolution.outside_name or query
+    where = f" ({resolution.outside_area})" if resolution.outside_area else ""
+    return Reply(
+        f"{place}{where} n'est pas dans le Lot : je ne connais bien que le Lot. "
+        "Voulez-vous regarder du côté de l'une de ces villes ?",
+        town_buttons(),
+    )
+
+
+def unknown_place_reply(query: str, alternatives: tuple[Commune, ...]) -> Reply:
+    if alternatives:
+        return Reply(
+            f"Je ne trouve pas « {query} » parmi les communes du Lot. "
+            "Vouliez-vous dire l'une de celles-ci ?",
+            town_buttons([commune.name for commune in alternatives]),
+        )
+    return Reply(
+        f"Je ne trouve pas « {query} » parmi les communes du Lot. Pouvez-vous vérifier "
+        "l'orthographe, ou choisir l'un de ces secteurs ?",
+        town_buttons(),
+    )
+
+
+# -- fallback ladder ----------------------------------------------------------------------
+
+
+def did_you_mean_reply(themes: list[str]) -> Reply:
+    if not themes:
+        return Reply(
+            "Je ne suis pas sûr d'avoir bien compris. Pouvez-vous reformuler votre "
+            "question, ou choisir un thème ?",
+            [*theme_buttons(), referent_button()],
+        )
+    return Reply(
+        "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de… ?",
+        [
+            *(button(THEME_LABELS[theme], f"ask_{theme}") for theme in themes),
+            button("Autre chose", "deny"),
+        ],
+    )
+
+
+def still_not_understood_reply() -> Reply:
+    return Reply(
+        "Je n'arrive toujours pas à vous comprendre, pardon. Un référent accueil peut "
+        "vous répondre personnellement ; vous pouvez aussi choisir un thème.",
+        [referent_button(), menu_button()],
+    )
+
+
+# -- handoff ------------------------------------------------------------------------------
+
+
+def consent_text(retention_days: int) -> str:
+    """What the visitor agrees to; the exact text is stored with the case."""
+    return (
+        "Un référent accueil fait partie du réseau d'accueil Oh my Lot ! : il accompagne "
+        "les personnes qui souhaitent s'installer dans le Lot (emploi, logement, emploi "
+        "du conjoint, création ou reprise d'activité…) et les met en relation avec les "
+        "bons interlocuteurs.\n\n"
+        "Pour qu'il puisse vous recontacter, je lui transmettrai, avec votre accord :\n"
+        "- notre conversation ;\n"
+        "- votre projet tel que vous me l'avez décrit (commune visée, sujets abordés) ;\n"
+        "- votre prénom, et l'e-mail ou le numéro de téléphone que je vais vous demander.\n\n"
+        "Ces informations seront lues par les référents accueil du territoire choisi "
+        "(ou par l'équipe départementale Oh my Lot ! si vous n'avez pas encore choisi), "
+        "uniquement pour répondre à votre demande. Elles sont conservées "
+        f"{french_duration(retention_days)} au maximum.\n\n"
+        "Êtes-vous d'accord ?"
+    )
+
+
+def consent_reply(retention_days: int) -> Reply:
+    return Reply(
+        consent_text(retention_days),
+        [button("Oui, je suis d'accord", "affirm"), button("Non merci", "deny")],
+    )
+
+
+def consent_recorded_text() -> str:
+    return (
+        "Merci ! Il me faut seulement quelques informations pour que l'équipe "
+        "puisse vous recontacter."
+    )
+
+
+def already_handed_off_reply(reference: str) -> Reply:
+    return Reply(
+        f"Votre demande a déjà été transmise (référence {reference}) : l'équipe d'accueil "
+        "vous recontactera. En attendant, je reste à votre disposition.",
+        [menu_button()],
+    )
+
+
+def handoff_sent_text(receipt: HandoffReceipt) -> str:
+    """The API words the confirmation (team, reference, how the answer will come)."""
+    return receipt.expected_reply.strip() or (
+        f"Votre demande est bien transmise (référence {receipt.reference})."
+    )
+
+
+def handoff_queued_text() -> str:
+    return (
+        "Le service de mise en relation est momentanément indisponible, mais votre demande "
+        "est bien enregistrée : elle sera transmise automatiquement dès que possible, sans "
+        "que vous ayez à la refaire. Si vous êtes encore en ligne, je vous donnerai ici "
+        "sa référence dès qu'elle sera transmise."
+    )
+
+
+def handoff_refused_text() -> str:
+    return (
+        "Je n'ai pas pu enregistrer votre demande, désolé. Vous pouvez contacter "
+        f"directement le réseau d'accueil depuis le site {CONTACT_SITE}."
+    )
+
+
+def handoff_created_text(reference: str, expected_reply: str | None) -> str:
+    confirmation = (expected_reply or "").strip() or (
+        f"Votre demande est bien transmise (référence {reference})."
+    )
+    return f"Le service de mise en relation fonctionne à nouveau. {confirmation}"
+
+
+def handoff_cancelled_reply() -> Reply:
+    return Reply(
+        "C'est entendu, j'annule : rien n'a été transmis. Que puis-je faire d'autre pour vous ?",
+        [menu_button()],
+    )
+
+
+def ask_first_name_text() -> str:
+    return "Quel est votre prénom ?"
+
+
+def ask_contact_text(first_name: str | None) -> str:
+    thanks = f"Merci, {first_name}. " if first_name else ""
+    return (
+        f"{thanks}À quelle adresse e-mail ou à quel numéro de téléphone l'équipe "
+        "peut-elle vous répondre ?"
+    )
+
+
+def ask_handoff_place_reply() -> Reply:
+    return Reply(
+        "Dans quelle commune du Lot aimeriez-vous vous installer ? Si ce n'est pas encore "
+        "décidé, aucun souci : l'équipe départementale vous répondra.",
+        town_buttons(MAIN_TOWNS[:4]),
+    )
+
+
+def invalid_first_name_text() -> str:
+    return (
+        "Je n'ai pas reconnu un prénom. Pouvez-vous me l'écrire simplement, "
+        "par exemple « Camille » ?"
+    )
+
+
+def invalid_contact_text() -> str:
+    return (
+        "Je n'ai reconnu ni une adresse e-mail ni un numéro de téléphone français. "
+        "Pouvez-vous vérifier ? Par exemple : camille@example.org ou 06 12 34 56 78."
+    )
+
+
+def contact_noted_text(kind: str, shown: str) -> str:
+    what = "votre adresse" if kind == "email" else "votre numéro"
+    return f"C'est noté : {what} {shown}."
+
+
+def place_unresolved_in_form_text() -> str:
+    return (
+        "Je ne peux pas vérifier cette commune pour le moment ; je la transmets telle "
+        "quelle à l'équipe départementale, qui fera suivre."
+    )
+
+
+# -- openings (job offers, businesses and farms to take over) ------------------------------
+
+# What a search covers, by the kind the visitor chose; takeovers cover businesses and farms.
+OPENING_KINDS = {
+    "job": ("job",),
+    "takeover": ("business_takeover", "farm_takeover"),
+}
+OPENING_NOUNS = {"job": "offre d'emploi", "takeover": "activité à reprendre"}
+OPENING_NOUNS_PLURAL = {"job": "offres d'emploi", "takeover": "activités à reprendre"}
+# Answers meaning "show me everything" to "which trade?".
+ANY_TRADE = frozenset(
+    {"peu importe", "tout", "tous", "toutes", "n'importe", "n'importe quoi", "indifférent"}
+)
+
+
+def openings_button(kind: str) -> dict[str, str]:
+    title = "Voir les offres d'emploi" if kind == "job" else "Voir les activités à reprendre"
+    return button(title, "search_openings", opening_kind=kind)
+
+
+def ask_opening_query_text(kind: str) -> str:
+    if kind == "takeover":
+        return (
+            "Quel type d'activité aimeriez-vous reprendre ? Par exemple : commerce, "
+            "restaurant, boulangerie, exploitation agricole… Vous pouvez aussi répondre "
+            "« peu importe »."
+        )
+    return (
+        "Quel métier ou quel secteur vous intéresse ? Par exemple : infirmier, "
+        "boulanger, industrie, tourisme… Vous pouvez aussi répondre « peu importe »."
+    )
+
+
+def _opening_line(opening: OpeningHit) -> str:
+    place = opening.commune_name or ""
+    if place and opening.distance_km is not None and opening.distance_km >= 1:
+        place += f" ({opening.distance_km:.0f} km)"
+    details = " · ".join(
+        part for part in (opening.employer_or_seller, place, opening.contract) if part
+    )
+    line = f"- **{opening.title}**"
+    if details:
+        line += f" — {details}"
+    if opening.url:
+        line += f" — [voir l'annonce]({opening.url})"
+    return line
+
+
+def _search_scope(query: str | None, commune_name: str | None, radius_km: float | None) -> str:
+    what = f" pour « {query} »" if query else ""
+    if commune_name and radius_km:
+        return f"{what} à moins de {radius_km:.0f} km {_around(commune_name)}"
+    return f"{what} dans tout le Lot"
+
+
+def _around(commune_name: str) -> str:
+    """French "autour de" contracted with the article: autour du Vigan, autour des…"""
+    place = at_place(commune_name)
+    if place.startswith("au "):
+        return "autour du " + place[3:]
+    if place.startswith("aux "):
+        return "autour des " + place[4:]
+    return "autour de " + commune_name
+
+
+def openings_reply(
+    kind: str,
+    page: OpeningPage,
+    *,
+    query: str | None,
+    commune_name: str | None,
+    radius_km: float | None,
+    shown_before: int,
+    widened_from_km: float | None,
+) -> Reply:
+    scope = _search_scope(query, commune_name, radius_km)
+    plural = OPENING_NOUNS_PLURAL[kind]
+    if not page.results:
+        return Reply(
+            f"Je n'ai trouvé aucune {OPENING_NOUNS[kind]}{scope} pour le moment. "
+            "Les référents accueil connaissent aussi des opportunités qui ne sont pas "
+            "publiées : voulez-vous qu'un référent vous recontacte ?",
+            [referent_button(), openings_button(kind), menu_button()],
+        )
+    lines = []
+    if widened_from_km and commune_name:
+        lines.append(
+            f"Rien à moins de {widened_from_km:.0f} km {_around(commune_name)} : "
+            "j'ai élargi la recherche."
+        )
+    first, last = shown_before + 1, shown_before + len(page.results)
+    count = f"{first} à {last} sur {page.total}" if page.total > 1 else "1"
+    noun = plural if page.total > 1 else OPENING_NOUNS[kind]
+    lines.append(f"Voici les {noun}{scope} ({count}), les plus récentes d'abord :")
+    lines.extend(_opening_line(opening) for opening in page.results)
+    notices = {opening.sample_notice for opening in page.results if opening.sample_notice}
+    if notices:
+        lines.append(
+            "⚠️ Ce sont des données d'exemple (fictives), chargées pour essayer "
+            "l'assistant : elles ne correspondent à aucune vraie annonce."
+        )
+    buttons = []
+    if last < page.total:
+        buttons.append(button("Voir plus", "more_openings"))
+    buttons += [
+        button("Autre recherche", "search_openings", opening_kind=kind),
+        referent_button(),
+        menu_button(),
+    ]
+    return Reply("\n".join(lines), buttons)
+
+
+# -- live relay ---------------------------------------------------------------------------
+
+
+def referent_joined_text(team_name: str) -> str:
+    return (
+        f"{team_name} a rejoint la conversation. Vous échangez maintenant avec une "
+        "personne : écrivez-lui directement ici."
+    )
+
+
+def referent_message_text(team_name: str, message: str) -> str:
+    return f"{team_name} : {message}"
+
+
+def handoff_closed_reply(team_name: str) -> Reply:
+    return Reply(
+        f"{team_name} a terminé la conversation. Je reprends la main : n'hésitez pas "
+        "si vous avez d'autres questions.",
+        [menu_button()],
+    )
+
+
+def forward_failed_text() -> str:
+    return (
+        "Votre message n'a pas pu être transmis à l'équipe pour le moment. "
+        "Pouvez-vous le renvoyer dans un instant ?"
+    )
+
+
+def live_case_over_reply() -> Reply:
+    return Reply(
+        "La conversation avec l'équipe d'accueil est terminée. Je reprends la main : "
+        "posez-moi votre question, ou demandez à nouveau un référent si besoin.",
+        [menu_button(), referent_button()],
+    )
+
+
+def restart_reply() -> Reply:
+    return Reply("C'est reparti de zéro ! Que souhaitez-vous savoir sur le Lot ?", [menu_button()])
+
+
+def as_message(reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for `dispatcher.utter_message`."""
+    return {"text": reply.text, "buttons": reply.buttons} if reply.buttons else {"text": reply.text}

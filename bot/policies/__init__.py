@@ -1,0 +1,1 @@
+"""Custom dialogue policies, listed by module path in config.yml."""

@@ -1,0 +1,84 @@
+"""While a referent is live in the conversation, the visitor talks to them, not to the bot.
+
+When slot `handoff_live` is true and the visitor has just written (any intent except the
+EXTERNAL_* ones sent by the API), this policy predicts `action_forward_to_referent` with
+full confidence and a priority above RulePolicy's, then `action_listen`. Otherwise it
+abstains (all zeros) and the usual policies decide. It learns nothing from the stories.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+EXTERNAL_INTENT_PREFIX = "EXTERNAL_"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class LiveHandoffPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # Above RulePolicy: a rule for the visitor's intent must not answer instead.
+            POLICY_PRIORITY: RULE_POLICY_PRIORITY + 2,
+            "live_slot": "handoff_live",
+            "forward_action": "action_forward_to_referent",
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Any | None = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+        self._live_slot = config["live_slot"]
+        self._forward_action = config["forward_action"]
+
+    def train(
+        self,
+        training_trackers: list[TrackerWithCachedStates],
+        domain: Domain,
+        **kwargs: Any,
+    ) -> Resource:
+        return self._resource
+
+    def next_action(self, tracker: DialogueStateTracker) -> str | None:
+        """The action this policy insists on, or None when it abstains."""
+        if not tracker.get_slot(self._live_slot):
+            return None
+        if tracker.latest_action_name == self._forward_action:
+            return ACTION_LISTEN_NAME
+        if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
+            return None
+        intent = tracker.latest_message.intent.get("name") or ""
+        if not intent or intent.startswith(EXTERNAL_INTENT_PREFIX):
+            return None
+        return self._forward_action
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = self.next_action(tracker)
+        if action is not None:
+            probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities)

@@ -1,0 +1,161 @@
+"""action_answer_theme against the running API (knowledge search and commune resolution)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from conftest import ApiServer, action, make_tracker, run, user
+
+from bot.actions.config import Settings
+from bot.actions.knowledge import ActionAnswerTheme
+
+FIGEAC = "46102"
+CAHORS = "46042"
+
+
+def ask(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> Any:
+    return run(ActionAnswerTheme(), make_tracker(events, slots))
+
+
+def test_question_with_a_commune_is_answered_with_source_and_review_date(
+    settings: Settings,
+) -> None:
+    outcome = ask([user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})])
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert "Source : [Source de test](https://example.org/test)" in outcome.text
+    assert outcome.text.endswith("Mis à jour le 25 novembre 2026")
+    assert outcome.slots == {
+        "last_theme": "schools",
+        "commune": FIGEAC,
+        "commune_name": "Figeac",
+        "place_undecided": False,
+    }
+    assert "/request_human" in outcome.payloads
+    assert "Le logement à Figeac" in [b["title"] for b in outcome.buttons]
+
+
+def test_place_is_asked_once_when_the_theme_depends_on_it(settings: Settings) -> None:
+    first = ask([user("ask_housing", "Comment trouver un logement ?")])
+
+    assert "dans quel secteur du Lot" in first.text
+    assert '/inform_commune{"commune":"Figeac"}' in first.payloads
+    assert "/undecided_place" in first.payloads
+    assert first.slots == {"last_theme": "housing", "place_asked": True}
+
+    second = ask(
+        [user("ask_housing", "Et pour louer une maison ?")],
+        {"place_asked": True, "last_theme": "housing"},
+    )
+
+    assert second.text.startswith("Réponse de test sur le logement dans le Lot.")
+
+
+def test_clicking_a_town_answers_the_pending_theme_there(settings: Settings) -> None:
+    events = [
+        user("ask_schools", "Quels lycées pour mon fils ?"),
+        action("action_answer_theme"),
+        action("action_listen"),
+        user("inform_commune", '/inform_commune{"commune":"Figeac"}', {"commune": "Figeac"}),
+    ]
+
+    outcome = ask(events, {"last_theme": "schools", "place_asked": True})
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert outcome.slots["commune"] == FIGEAC
+
+
+def test_undecided_place_answers_the_last_theme_for_the_whole_lot(settings: Settings) -> None:
+    events = [
+        user("ask_housing", "Comment trouver un logement ?"),
+        action("action_answer_theme"),
+        action("action_listen"),
+        user("undecided_place", "pas encore décidé"),
+    ]
+
+    outcome = ask(events, {"last_theme": "housing", "place_asked": True})
+
+    assert outcome.text.startswith("Pas de souci ! Voici ce qui vaut pour l'ensemble du Lot.")
+    assert "Réponse de test sur le logement dans le Lot." in outcome.text
+    assert outcome.slots["place_undecided"] is True
+    assert outcome.slots["commune"] is None
+
+
+def test_et_a_figeac_asks_the_last_theme_again_for_the_new_commune(settings: Settings) -> None:
+    events = [
+        user("ask_schools", "Quels lycées à Cahors ?", {"commune": "Cahors"}),
+        action("action_answer_theme"),
+        action("action_listen"),
+        user("inform_commune", "et à Figeac ?", {"commune": "Figeac"}),
+    ]
+
+    outcome = ask(events, {"last_theme": "schools", "commune": CAHORS, "commune_name": "Cahors"})
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert outcome.slots["commune"] == FIGEAC
+    assert outcome.slots["last_theme"] == "schools"
+
+
+def test_et_pour_le_logement_keeps_the_commune(settings: Settings) -> None:
+    outcome = ask(
+        [user("ask_housing", "et pour le logement ?")],
+        {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"},
+    )
+
+    assert outcome.text.startswith("Je n'ai pas d'information propre à Figeac")
+    assert "Réponse de test sur le logement dans le Lot." in outcome.text
+    assert outcome.slots == {"last_theme": "housing"}
+
+
+def test_a_theme_that_needs_no_place_is_answered_at_once(settings: Settings) -> None:
+    outcome = ask([user("ask_leisure", "Quels loisirs dans le Lot ?")])
+
+    assert outcome.text.startswith("Réponse de test sur les loisirs dans le Lot.")
+
+
+def test_place_outside_the_lot_is_said_kindly_with_lot_towns(settings: Settings) -> None:
+    outcome = ask([user("ask_jobs", "du travail à Brive ?", {"commune": "Brive"})])
+
+    assert outcome.text.startswith("Brive-la-Gaillarde (Corrèze) n'est pas dans le Lot")
+    assert '/inform_commune{"commune":"Cahors"}' in outcome.payloads
+    assert "commune" not in outcome.slots
+    assert outcome.slots["last_theme"] == "jobs"
+
+
+def test_unknown_place_asks_to_check_the_spelling(settings: Settings) -> None:
+    outcome = ask([user("ask_jobs", "du travail à Xyzzyville ?", {"commune": "Xyzzyville"})])
+
+    assert outcome.text.startswith("Je ne trouve pas « Xyzzyville » parmi les communes du Lot.")
+    assert "/undecided_place" in outcome.payloads
+
+
+def test_a_place_alone_without_theme_offers_the_themes_there(settings: Settings) -> None:
+    outcome = ask([user("inform_commune", "Gramat", {"commune": "Gramat"})])
+
+    assert outcome.text == "C'est noté : à Gramat. Que souhaitez-vous savoir ?"
+    assert "Le logement à Gramat" in [b["title"] for b in outcome.buttons]
+
+
+def test_question_without_answer_is_recorded_for_the_editors(
+    settings: Settings, api_server: ApiServer
+) -> None:
+    outcome = ask(
+        [user("ask_transport", "Y a-t-il un bus de nuit vers Figeac ?", {"commune": "Figeac"})]
+    )
+
+    assert outcome.text.startswith("Je n'ai pas encore de réponse fiable sur ce point à Figeac")
+    assert "/request_human" in outcome.payloads
+    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT text, theme_guess, commune_insee FROM unanswered_questions"
+        ).fetchall()
+    assert ("Y a-t-il un bus de nuit", "transport", FIGEAC) in rows
+
+
+def test_api_down_gives_an_honest_message_and_offers_a_referent(api_down: Settings) -> None:
+    outcome = ask([user("ask_leisure", "Quels loisirs ?")])
+
+    assert outcome.text.startswith("Désolé, je n'arrive pas à consulter mes informations")
+    assert outcome.payloads == ["/request_human", "/ask_leisure"]

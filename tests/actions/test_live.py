@@ -1,0 +1,125 @@
+"""Live relay: the referent's words reach the visitor, the visitor's reach the case."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from conftest import ApiServer, handoff_conversation, handoff_slots, make_tracker, run, user
+
+from bot.actions.config import Settings
+from bot.actions.handoff import ActionSubmitHandoff
+from bot.actions.live import (
+    ActionForwardToReferent,
+    ActionHandoffClosed,
+    ActionReferentJoined,
+    ActionRelayReferentMessage,
+)
+
+TEAM = "Équipe accueil du Grand-Figeac"
+
+
+def external(intent: str, **entities: str) -> dict:
+    return user(intent, entities=entities, external=True)
+
+
+def test_visitor_is_told_when_a_referent_joins() -> None:
+    tracker = make_tracker([external("EXTERNAL_handoff_claimed", referent_team=TEAM)])
+
+    outcome = run(ActionReferentJoined(), tracker)
+
+    assert outcome.text.startswith(f"{TEAM} a rejoint la conversation.")
+    assert outcome.slots == {"handoff_live": True, "handoff_team": TEAM}
+
+
+def test_referent_words_are_shown_as_the_team_s() -> None:
+    tracker = make_tracker(
+        [
+            external(
+                "EXTERNAL_referent_message",
+                referent_team=TEAM,
+                referent_message="Bonjour Camille, je regarde votre demande.",
+            )
+        ]
+    )
+
+    outcome = run(ActionRelayReferentMessage(), tracker)
+
+    assert outcome.texts == [f"{TEAM} : Bonjour Camille, je regarde votre demande."]
+    assert outcome.slots["handoff_live"] is True
+
+
+def test_assistant_resumes_when_the_referent_closes() -> None:
+    tracker = make_tracker(
+        [external("EXTERNAL_handoff_closed", referent_team=TEAM)], {"handoff_live": True}
+    )
+
+    outcome = run(ActionHandoffClosed(), tracker)
+
+    assert outcome.text.startswith(f"{TEAM} a terminé la conversation. Je reprends la main")
+    assert outcome.payloads == ["/help"]
+    assert outcome.slots == {"handoff_live": False}
+
+
+def test_a_visitor_cannot_type_their_way_into_the_referent_role() -> None:
+    typed = user("EXTERNAL_referent_message", "EXTERNAL_referent_message")
+    typed["parse_data"]["metadata"] = {}
+    typed["parse_data"]["text"] = "EXTERNAL_referent_message"
+
+    outcome = run(ActionRelayReferentMessage(), make_tracker([typed]))
+
+    assert [m["response"] for m in outcome.messages] == ["utter_ask_rephrase"]
+    assert outcome.events == []
+
+
+def _claim(api_server: ApiServer, reference: str) -> None:
+    # Claiming takes a referent's login; the dashboard's own tests cover that path,
+    # here the case is simply put in the state a claim leaves it in.
+    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE cases SET status = 'claimed' WHERE reference = ?", (reference,))
+
+
+def test_visitor_message_goes_to_the_live_case_silently(
+    settings: Settings, api_server: ApiServer
+) -> None:
+    submitted = run(
+        ActionSubmitHandoff(),
+        make_tracker(handoff_conversation(), handoff_slots(), sender_id="visitor-live"),
+    )
+    _claim(api_server, submitted.slots["handoff_reference"])
+    message = user("ask_housing", "Merci ! Et pour un logement à louer ?")
+
+    outcome = run(
+        ActionForwardToReferent(),
+        make_tracker([message], {"handoff_live": True}, sender_id="visitor-live"),
+    )
+
+    assert outcome.messages == []
+    assert outcome.events == []
+    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        texts = [row[0] for row in connection.execute("SELECT text FROM case_messages")]
+    assert "Merci ! Et pour un logement à louer ?" in texts
+
+
+def test_assistant_resumes_when_the_case_is_no_longer_live(settings: Settings) -> None:
+    tracker = make_tracker(
+        [user("ask_jobs", "vous êtes là ?")], {"handoff_live": True}, sender_id="visitor-gone"
+    )
+
+    outcome = run(ActionForwardToReferent(), tracker)
+
+    assert outcome.text.startswith("La conversation avec l'équipe d'accueil est terminée.")
+    assert outcome.slots == {"handoff_live": False}
+
+
+def test_visitor_is_told_when_the_message_could_not_be_forwarded(api_down: Settings) -> None:
+    tracker = make_tracker([user("ask_jobs", "bonjour ?")], {"handoff_live": True})
+
+    outcome = run(ActionForwardToReferent(), tracker)
+
+    assert outcome.texts == [
+        "Votre message n'a pas pu être transmis à l'équipe pour le moment. "
+        "Pouvez-vous le renvoyer dans un instant ?"
+    ]
+    assert outcome.events == []

@@ -1,0 +1,102 @@
+"""Openings in the chat: the partners' offers near the visitor's town, page by page."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from conftest import make_tracker, run, user
+
+from bot.actions.config import Settings
+from bot.actions.knowledge import ActionAnswerTheme
+from bot.actions.openings import ActionSearchOpenings, ValidateOpeningsForm
+
+pytestmark = pytest.mark.usefixtures("sample_openings")
+
+FIGEAC = "46102"
+LISTED = re.compile(r"^- \*\*(?P<title>[^*]+)\*\* — (?P<details>.*)$", re.MULTILINE)
+
+
+def listed(text: str) -> list[tuple[str, str]]:
+    return [(m["title"], m["details"]) for m in LISTED.finditer(text)]
+
+
+def test_trade_question_lists_sample_offers_near_the_town(settings: Settings) -> None:
+    text = "je cherche un emploi d'infirmier à Figeac"
+    outcome = run(
+        ActionAnswerTheme(),
+        make_tracker([user("ask_jobs", text, {"job": "infirmier", "commune": "Figeac"})]),
+    )
+
+    offers = listed(outcome.text)
+    assert len(offers) == 3
+    assert all(title.startswith("Infirmier") for title, _ in offers)
+    assert "à moins de 30 km autour de Figeac" in outcome.text
+    distances = [int(km) for _, details in offers for km in re.findall(r"\((\d+) km\)", details)]
+    assert all(km <= 30 for km in distances)
+    assert "données d'exemple (fictives)" in outcome.text
+    assert "/more_openings" in outcome.payloads
+    assert "/request_human" in outcome.payloads
+    assert outcome.slots["commune"] == FIGEAC
+    assert json.loads(outcome.slots["openings_search"])["query"] == "infirmier"
+
+
+def test_more_shows_the_next_page_of_the_same_search(settings: Settings) -> None:
+    search = {
+        "kind": "job",
+        "query": "infirmier",
+        "commune": FIGEAC,
+        "commune_name": "Figeac",
+        "radius_km": 60.0,
+        "page": 1,
+    }
+    outcome = run(
+        ActionSearchOpenings(),
+        make_tracker([user("more_openings", "voir plus")], {"openings_search": json.dumps(search)}),
+    )
+
+    assert "(4 à 6 sur" in outcome.text
+    assert all(title.startswith("Infirmier") for title, _ in listed(outcome.text))
+    assert json.loads(outcome.slots["openings_search"])["page"] == 2
+
+
+def test_nothing_anywhere_says_so_and_offers_a_referent(settings: Settings) -> None:
+    outcome = run(
+        ActionSearchOpenings(),
+        make_tracker(
+            [user("give_contact", "scaphandrier")],
+            {"opening_query": "scaphandrier", "commune": FIGEAC, "commune_name": "Figeac"},
+        ),
+    )
+
+    assert outcome.text.startswith("Je n'ai trouvé aucune offre d'emploi pour « scaphandrier »")
+    assert "à moins de 60 km" in outcome.text  # widened once before giving up
+    assert "/request_human" in outcome.payloads
+    assert outcome.slots["opening_query"] is None
+
+
+def test_takeovers_list_businesses_and_farms_with_their_price(settings: Settings) -> None:
+    outcome = run(
+        ActionSearchOpenings(),
+        make_tracker(
+            [user("give_contact", "peu importe")],
+            {"opening_kind": "takeover", "opening_query": "*"},
+        ),
+    )
+
+    assert "activités à reprendre dans tout le Lot" in outcome.text
+    assert len(listed(outcome.text)) == 3
+    assert "à reprendre" in outcome.text.lower()
+
+
+def test_any_trade_answer_means_no_keywords(domain: dict[str, Any]) -> None:
+    form = ValidateOpeningsForm()
+    tracker = make_tracker([user("give_contact", "Peu importe !")])
+    assert form.validate_opening_query("Peu importe !", None, tracker, domain) == {  # type: ignore[arg-type]
+        "opening_query": "*"
+    }
+    assert form.validate_opening_query("  boulanger ", None, tracker, domain) == {  # type: ignore[arg-type]
+        "opening_query": "boulanger"
+    }
