@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [module ...]`; every module here with a `main(argv)` is one."""

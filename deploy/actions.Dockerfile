@@ -1,0 +1,17 @@
+# Action server of the assistant: the upstream rasa-sdk image plus the actions' own
+# dependencies. Build from the repository root: docker build -f deploy/actions.Dockerfile .
+FROM rasa/rasa-sdk:3.6.2
+
+USER root
+# The same pins as requirements/bot.txt.
+RUN pip install --no-cache-dir httpx==0.28.1 tenacity==9.0.0
+
+WORKDIR /app
+COPY bot/__init__.py bot/__init__.py
+COPY bot/actions bot/actions
+ENV PYTHONPATH=/app ACTIONS_OUTBOX_DIR=/app/var/outbox
+RUN mkdir -p /app/var/outbox && chown -R 1001 /app/var
+
+USER 1001
+EXPOSE 5055
+CMD ["start", "--actions", "bot.actions", "--port", "5055"]

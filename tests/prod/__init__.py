@@ -1,0 +1,1 @@
+"""Production topology and fault tests (scripts/prod_stack.py)."""

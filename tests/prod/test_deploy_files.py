@@ -1,0 +1,73 @@
+"""The deployment files agree with the locally tested production mode.
+
+The compose set-up cannot run here (no container engine); these checks keep it in step with
+what tests/prod/ exercises: the same nginx template, the same environment variables.
+"""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.prod_stack import (
+    COMPOSE_NGINX,
+    COMPOSE_NGINX_CONF,
+    ProdStack,
+    nginx_binary,
+    render_compose_nginx,
+)
+from scripts.stack import ROOT
+
+DEPLOY = ROOT / "deploy"
+SECRETS = ("RASA_TOKEN", "BOT_API_TOKEN", "ADMIN_TOKEN", "SESSION_SECRET", "POSTGRES_PASSWORD")
+
+
+def env_example() -> dict[str, str]:
+    lines = (DEPLOY / "production.env.example").read_text(encoding="utf-8").splitlines()
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    return {key: value for key, value in pairs}
+
+
+def test_compose_nginx_conf_is_the_tested_template_rendered_for_compose() -> None:
+    assert COMPOSE_NGINX_CONF.read_text() == render_compose_nginx(), (
+        "deploy/nginx.conf is stale: python -m scripts.prod_stack render-nginx"
+    )
+
+
+def test_nginx_upstreams_are_the_compose_services() -> None:
+    services = yaml.safe_load((DEPLOY / "compose.yml").read_text())["services"]
+    upstreams = [
+        *COMPOSE_NGINX["rasa_servers"],
+        *COMPOSE_NGINX["action_servers"],
+        *COMPOSE_NGINX["api_servers"],
+    ]
+    for upstream in upstreams:
+        assert str(upstream).split(":")[0] in services
+
+
+def test_production_env_example_sets_every_variable_rasa_needs() -> None:
+    needed = set(re.findall(r"\$\{(\w+)\}", (ROOT / "endpoints.yml").read_text()))
+    assert needed <= set(env_example())
+
+
+def test_production_env_example_ships_no_secret() -> None:
+    example = env_example()
+    assert {name: example[name] for name in SECRETS} == dict.fromkeys(SECRETS, "")
+
+
+def test_local_production_nginx_configuration_is_accepted_by_nginx(tmp_path: Path) -> None:
+    nginx = nginx_binary()
+    if nginx is None:
+        pytest.skip("nginx is not installed")
+    stack = ProdStack(var_dir=tmp_path)
+    stack.write_nginx_config()
+    conf = tmp_path / "nginx" / "nginx.conf"
+    completed = subprocess.run(
+        [nginx, "-t", "-p", str(conf.parent), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
