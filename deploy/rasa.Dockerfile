@@ -13,6 +13,7 @@ RUN pip install --no-cache-dir \
 WORKDIR /app
 COPY bot/__init__.py bot/__init__.py
 COPY bot/policies bot/policies
+COPY bot/stores bot/stores
 COPY endpoints.yml credentials.yml ./
 COPY models/lot-assistant.tar.gz models/lot-assistant.tar.gz
 ENV PYTHONPATH=/app

@@ -44,7 +44,7 @@ COMPOSE_NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 PRODUCTION_DEFAULTS = {
     "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/lot_api",
     "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:5432/lot_rasa",
-    "LOCK_STORE_TYPE": "redis",
+    "LOCK_STORE_TYPE": "bot.stores.lock_store.RedisLockStore",
     "REDIS_HOST": "127.0.0.1",
     "REDIS_PORT": "6379",
     "REDIS_DB": "1",

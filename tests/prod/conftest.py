@@ -43,6 +43,8 @@ def _admin_engine(url: URL) -> Any:
     return create_engine(
         url.set(drivername="postgresql+psycopg", database="postgres"),
         isolation_level="AUTOCOMMIT",
+        # The fault tests restart PostgreSQL between the set-up and the clean-up.
+        pool_pre_ping=True,
     )
 
 
@@ -81,7 +83,7 @@ def prod_databases(postgres_server: URL) -> Iterator[dict[str, str]]:
 def redis_settings() -> dict[str, str]:
     url = urlparse(os.environ["TEST_REDIS_URL"])
     return {
-        "LOCK_STORE_TYPE": "redis",
+        "LOCK_STORE_TYPE": "bot.stores.lock_store.RedisLockStore",
         "REDIS_HOST": url.hostname or "127.0.0.1",
         "REDIS_PORT": str(url.port or 6379),
         "REDIS_DB": url.path.lstrip("/") or "0",
