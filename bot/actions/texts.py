@@ -199,7 +199,8 @@ def format_answer(hit: KnowledgeHit, commune_name: str | None) -> str:
     if hit.reviewed:
         footer.append(f"Mis à jour le {french_date(hit.reviewed)}")
     if footer:
-        parts.append("\n".join(footer))
+        # A Markdown hard break: the review date goes on its own line under the sources.
+        parts.append("  \n".join(footer))
     return "\n\n".join(parts)
 
 
@@ -524,14 +525,19 @@ def openings_reply(
             "j'ai élargi la recherche."
         )
     first, last = shown_before + 1, shown_before + len(page.results)
-    count = f"{first} à {last} sur {page.total}" if page.total > 1 else "1"
-    noun = plural if page.total > 1 else OPENING_NOUNS[kind]
-    lines.append(f"Voici les {noun}{scope} ({count}), les plus récentes d'abord :")
-    lines.extend(_opening_line(opening) for opening in page.results)
-    notices = {opening.sample_notice for opening in page.results if opening.sample_notice}
-    if notices:
+    if page.total > 1:
         lines.append(
-            "⚠️ Ce sont des données d'exemple (fictives), chargées pour essayer "
+            f"Voici les {plural}{scope} ({first} à {last} sur {page.total}), "
+            "les plus récentes d'abord :"
+        )
+    else:
+        lines.append(f"Voici la seule {OPENING_NOUNS[kind]}{scope} :")
+    lines.extend(_opening_line(opening) for opening in page.results)
+    text = "\n".join(lines)
+    if any(opening.sample_notice for opening in page.results):
+        # A paragraph of its own: after a single line break it would join the last item.
+        text += (
+            "\n\n⚠️ Ce sont des données d'exemple (fictives), chargées pour essayer "
             "l'assistant : elles ne correspondent à aucune vraie annonce."
         )
     buttons = []
@@ -542,7 +548,7 @@ def openings_reply(
         referent_button(),
         menu_button(),
     ]
-    return Reply("\n".join(lines), buttons)
+    return Reply(text, buttons)
 
 
 # -- live relay ---------------------------------------------------------------------------

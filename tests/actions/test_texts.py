@@ -8,7 +8,7 @@ import pytest
 from conftest import action, bot, parse_data, user
 
 from bot.actions import texts
-from bot.actions.api_client import KnowledgeHit, Resolution, Source
+from bot.actions.api_client import KnowledgeHit, OpeningHit, OpeningPage, Resolution, Source
 from bot.actions.contact import clean_first_name, display_phone, parse_contact
 from bot.actions.conversation import (
     consecutive_fallbacks,
@@ -236,3 +236,31 @@ def test_phone_is_shown_back_in_french_format() -> None:
 )
 def test_first_name_is_cleaned_or_refused(typed: str, expected: str | None) -> None:
     assert clean_first_name(typed) == expected
+
+
+def test_a_single_opening_is_announced_as_the_only_one() -> None:
+    offer = OpeningHit(
+        kind="job",
+        title="Boulanger (H/F)",
+        employer_or_seller="Boulangerie",
+        commune_name="Gramat",
+        distance_km=0.2,
+        contract="CDI",
+        url="https://example.org/offre",
+        sample_notice=None,
+    )
+    reply = texts.openings_reply(
+        "job",
+        OpeningPage(total=1, results=(offer,)),
+        query="boulanger",
+        commune_name="Gramat",
+        radius_km=30,
+        shown_before=0,
+        widened_from_km=None,
+    )
+
+    assert reply.text.splitlines() == [
+        "Voici la seule offre d'emploi pour « boulanger » à moins de 30 km autour de Gramat :",
+        "- **Boulanger (H/F)** — Boulangerie · Gramat · CDI — [voir l'annonce](https://example.org/offre)",
+    ]
+    assert "/more_openings" not in [button["payload"] for button in reply.buttons]
