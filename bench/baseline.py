@@ -13,7 +13,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,14 +45,16 @@ def init_starter_project(project: Path) -> float:
 
 
 @contextmanager
-def serving(project: Path) -> Iterator[tuple[str, int]]:
-    """`rasa run` of the starter project; yields its URL and pid."""
+def serving(project: Path, extra_args: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
+    """`rasa run` in `project` (its model and endpoints, unless `extra_args` say otherwise);
+    yields its URL and pid."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = project / "rasa-run.log"
+    command = [str(BOT_BIN / "rasa"), "run", "--interface", "127.0.0.1", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(BOT_BIN / "rasa"), "run", "--interface", "127.0.0.1", "--port", str(port)],
+            [*command, *extra_args],
             cwd=project,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -83,6 +83,7 @@ def merge() -> dict[str, Any]:
         "training": read_part("training"),
         "knowledge_search": read_part("knowledge"),
         "openings_search": read_part("openings"),
+        "nlu_parse": read_part("nlu"),
     }
     report["targets"] = targets(report)
     return report
@@ -221,6 +222,13 @@ def markdown(report: dict[str, Any]) -> str:
     baseline = report["baseline"] or {}
     lines.append(f"- Model training: {_fmt(training and training['seconds'])} s")
     lines.append(f"- Baseline (starter assistant) training: {_fmt(baseline.get('train_s'))} s")
+    nlu = report["nlu_parse"]
+    if nlu:
+        lines.append(
+            f"- NLU parse (`/model/parse`, {nlu['messages']} held-out messages): "
+            f"p50 {_fmt(nlu['p50_ms'])} ms, p95 {_fmt(nlu['p95_ms'])} ms; "
+            f"model size {_fmt(nlu['model_mb'])} MB"
+        )
     for key, title in (("knowledge_search", "Knowledge"), ("openings_search", "Openings")):
         lines.append(f"- {title} search: {_summary_of_part(report[key])}")
     lines += ["", "## Targets", "", "| target | measured | limit | result |", "|---|---:|---|---|"]

@@ -18,12 +18,12 @@ mkdir -p reports
 echo "== 5-fold cross-validation (reports/nlu-cv)"
 start=$(date +%s)
 $rasa test nlu --config config.yml --nlu bot/data --cross-validation --folds 5 \
-  --out reports/nlu-cv --disable-plotting
+  --out reports/nlu-cv --no-plot
 echo "Cross-validation took $(( $(date +%s) - start )) s."
 
 echo "== Held-out sets tests/nlu (reports/nlu-holdout)"
 [ -f "$model" ] || { echo "No model at $model: run 'make train' first." >&2; exit 1; }
-$rasa test nlu --model "$model" --nlu tests/nlu --out reports/nlu-holdout --disable-plotting
+$rasa test nlu --model "$model" --nlu tests/nlu --out reports/nlu-holdout --no-plot
 
 $python - "$min_f1" <<'PY'
 import json
