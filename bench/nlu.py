@@ -8,6 +8,7 @@ to `POST /model/parse`, one at a time, several rounds. Writes reports/parts/nlu.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import secrets
 import tempfile
@@ -38,12 +39,25 @@ def holdout_messages(directory: Path = HOLDOUT_DIR) -> list[str]:
     return messages
 
 
+def wait_for_model(client: httpx.Client, timeout_s: float = 180.0) -> None:
+    """`rasa run` answers before its model is loaded (parse then gives 409)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = client.get("/status")
+        if status.status_code == 200 and status.json().get("model_file"):
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the model did not load in time")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench nlu")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     messages = holdout_messages()
     token = secrets.token_urlsafe(16)
+    # Rasa runs in an empty folder but loads the project's custom policy (bot/policies/).
+    os.environ["PYTHONPATH"] = str(ROOT)
     extra = ("--enable-api", "--auth-token", token, "--model", str(MODEL_PATH))
     print(f"NLU parse: {len(messages)} held-out messages x {args.rounds} rounds", flush=True)
     samples = []
@@ -54,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         serving(Path(tmp), extra) as (url, _pid),
         httpx.Client(base_url=url, params={"token": token}, timeout=30) as client,
     ):
+        wait_for_model(client)
         client.post("/model/parse", json={"text": "Bonjour"}).raise_for_status()
         for _ in range(args.rounds):
             for text in messages:
