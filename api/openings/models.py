@@ -19,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from api.core.db import Base, UtcDateTime, utcnow
 from api.partners.models import Partner
 
+# Longer "words" are noise (URLs, references) and are not indexed.
+MAX_TERM_LENGTH = 64
+
 
 class Kind(StrEnum):
     JOB = "job"
@@ -70,3 +73,15 @@ class Opening(Base):
     last_changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     partner: Mapped[Partner] = relationship(lazy="selectin")
+
+
+class OpeningTerm(Base):
+    """One search term of an opening (the words of `lemma_text`): the word index that keeps a
+    keyword search an index lookup instead of a scan of every opening's text."""
+
+    __tablename__ = "opening_terms"
+
+    term: Mapped[str] = mapped_column(String(MAX_TERM_LENGTH), primary_key=True)
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,18 +1,25 @@
 """Openings: idempotent upserts from partners, expiry, and the visitor-facing search."""
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.core.db import utcnow
-from api.openings.models import Kind, Opening
+from api.openings.models import MAX_TERM_LENGTH, Kind, Opening, OpeningTerm
 from api.openings.records import OpeningRecord
-from api.openings.search import bounding_box, haversine_km, index_texts, query_terms
+from api.openings.search import (
+    EARTH_RADIUS_KM,
+    bounding_box,
+    haversine_km,
+    index_texts,
+    query_terms,
+)
 from api.partners.models import Partner
 from api.territory.schemas import Commune
 from api.territory.service import Territory
@@ -94,7 +101,23 @@ def _upsert_chunk(
         opening.title_lemmas = title_lemmas
         opening.lemma_text = lemma_text
     session.flush()
+    _index_terms(session, [opening for _, opening, _ in changed])
     return statuses
+
+
+def _index_terms(session: Session, openings: Sequence[Opening]) -> None:
+    """Rewrite the word index of `openings` from their lemma_text (ids must be flushed)."""
+    if not openings:
+        return
+    session.execute(delete(OpeningTerm).where(OpeningTerm.opening_id.in_([o.id for o in openings])))
+    rows = [
+        {"term": term, "opening_id": opening.id}
+        for opening in openings
+        for term in set(opening.lemma_text.split())
+        if len(term) <= MAX_TERM_LENGTH
+    ]
+    if rows:
+        session.execute(insert(OpeningTerm), rows)
 
 
 def _apply(
@@ -238,51 +261,46 @@ def search_openings(
     if query.contract:
         conditions.append(Opening.contract_type == query.contract.strip().upper())
     for term in terms:
-        conditions.append(Opening.lemma_text.contains(f" {term} ", autoescape=True))
+        with_term = select(OpeningTerm.opening_id).where(OpeningTerm.term == term)
+        conditions.append(Opening.id.in_(with_term))
     commune = resolve_commune(territory, query.commune) if query.commune else None
     if commune is not None and query.radius_km is None:
         conditions.append(Opening.commune_insee == commune.insee)
     if commune is not None and query.radius_km is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(
-            commune.latitude, commune.longitude, query.radius_km
-        )
-        conditions.append(Opening.latitude.between(min_lat, max_lat))
-        conditions.append(Opening.longitude.between(min_lon, max_lon))
+        conditions += _within_radius(commune, query.radius_km)
     in_title = [Opening.title_lemmas.contains(f" {term} ", autoescape=True) for term in terms]
     order: list[ColumnElement[Any]] = [Opening.created_at.desc(), Opening.id.desc()]
     if in_title:
         order.insert(0, case((and_(*in_title), 0), else_=1))
     offset = (query.page - 1) * query.per_page
 
-    if commune is None or query.radius_km is None:
-        total = session.scalar(select(func.count()).select_from(Opening).where(*conditions)) or 0
-        rows = session.scalars(
-            select(Opening).where(*conditions).order_by(*order).offset(offset).limit(query.per_page)
-        ).all()
-        distances = {
-            row.id: _distance(commune, row) if commune is not None else None for row in rows
-        }
-        hits = [SearchHit(row, distances[row.id]) for row in rows]
-        return SearchResult(terms, commune, total, hits)
-
-    # Exact distances in Python keep the query portable (SQLite has no trigonometry by default).
-    candidates = session.execute(
-        select(Opening.id, Opening.latitude, Opening.longitude).where(*conditions).order_by(*order)
+    total = session.scalar(select(func.count()).select_from(Opening).where(*conditions)) or 0
+    rows = session.scalars(
+        select(Opening).where(*conditions).order_by(*order).offset(offset).limit(query.per_page)
     ).all()
-    within: list[tuple[int, float]] = []
-    for opening_id, latitude, longitude in candidates:
-        if latitude is None or longitude is None:
-            continue
-        distance = haversine_km(commune.latitude, commune.longitude, latitude, longitude)
-        if distance <= query.radius_km:
-            within.append((opening_id, distance))
-    page = within[offset : offset + query.per_page]
-    by_id = {
-        row.id: row
-        for row in session.scalars(select(Opening).where(Opening.id.in_([i for i, _ in page])))
-    }
-    hits = [SearchHit(by_id[opening_id], round(distance, 1)) for opening_id, distance in page]
-    return SearchResult(terms, commune, len(within), hits)
+    hits = [
+        SearchHit(row, _distance(commune, row) if commune is not None else None) for row in rows
+    ]
+    return SearchResult(terms, commune, total, hits)
+
+
+def _within_radius(commune: Commune, radius_km: float) -> list[ColumnElement[bool]]:
+    """An indexed bounding box, then the distance itself in plain arithmetic, so that the
+    database counts, sorts and pages (SQLite has no trigonometry by default). Over a few
+    dozen kilometres the flat-earth distance differs from the great-circle one by metres;
+    the distance shown is the exact one."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(
+        commune.latitude, commune.longitude, radius_km
+    )
+    km_per_degree = math.radians(EARTH_RADIUS_KM)
+    km_per_degree_lon = km_per_degree * math.cos(math.radians(commune.latitude))
+    north = (Opening.latitude - commune.latitude) * km_per_degree
+    east = (Opening.longitude - commune.longitude) * km_per_degree_lon
+    return [
+        Opening.latitude.between(min_lat, max_lat),
+        Opening.longitude.between(min_lon, max_lon),
+        north * north + east * east <= radius_km * radius_km,
+    ]
 
 
 def _distance(commune: Commune, opening: Opening) -> float | None:

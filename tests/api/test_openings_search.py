@@ -206,3 +206,31 @@ def test_one_opening_by_id(client: TestClient, make_opening: MakeOpening) -> Non
     assert found.json()["title"] == "Comptable (H/F)"
     assert found.json()["commune_name"] == "Cahors"
     assert missing.status_code == 404
+
+
+def test_an_updated_opening_is_found_by_its_new_words_only(
+    client: TestClient, make_opening: MakeOpening
+) -> None:
+    make_opening("OFFRE-1", title="Boulanger (H/F)", description="Fournil artisanal.")
+    make_opening("OFFRE-1", title="Pâtissier (H/F)", description="Laboratoire de pâtisserie.")
+
+    assert titles(search(client, q="boulanger")) == []
+    assert titles(search(client, q="pâtissier")) == ["Pâtissier (H/F)"]
+
+
+def test_deleted_samples_leave_nothing_in_the_word_index(
+    client: TestClient, make_opening: MakeOpening, sessions: Any
+) -> None:
+    from sqlalchemy import func, select
+
+    from api.openings.models import OpeningTerm
+    from api.openings.service import delete_samples
+
+    sample = make_opening(title="Maraîcher (H/F)", is_sample=True)
+    with sessions() as session, session.begin():
+        delete_samples(session)
+    with sessions() as session:
+        left = session.scalar(select(func.count()).where(OpeningTerm.opening_id == sample.id))
+
+    assert left == 0
+    assert search(client, q="maraîcher")["total"] == 0
