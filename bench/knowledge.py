@@ -6,13 +6,12 @@
 - search over a synthetic corpus of 5,000 entries built in memory with a fixed seed from the
   real entries' vocabulary, themes and territory;
 - commune resolution of visitors' spellings.
-Prints a table and writes reports/bench-knowledge.json. Target: search p95 < 20 ms at 5,000.
+Prints a table and writes reports/parts/knowledge.json. Target: search p95 < 20 ms at 5,000.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -23,15 +22,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from api.core.config import ROOT_DIR, get_settings
+from api.core.config import get_settings
 from api.knowledge.index import KnowledgeIndex, Lemmatizer, document_terms
 from api.knowledge.schemas import THEMES, Entry, Scope, Source
 from api.knowledge.service import KnowledgeService
 from api.knowledge.validation import LoadedEntry
 from api.territory.schemas import Commune
 from api.territory.service import Territory
+from bench.report import write_part
 
-REPORT = Path(os.environ.get("BENCH_REPORTS_DIR", ROOT_DIR / "reports")) / "bench-knowledge.json"
 SEED = 46
 SYNTHETIC_SIZE = 5000
 TARGET_P95_MS = 20.0
@@ -204,11 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         "reload_real_warm_s": round(warm_reload_s, 2),
         "build_5000_index_s": round(synthetic_build_s, 2),
         "target_search_p95_ms": TARGET_P95_MS,
-        "target_met": results["search_5000_cached"]["p95_ms"] < TARGET_P95_MS,
+        # Judged on questions never seen before: the query cache would flatter the figure.
+        "target_met": results["search_5000_new_question"]["p95_ms"] < TARGET_P95_MS,
         "results": results,
     }
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path = write_part("knowledge", report)
 
     print(f"{'measure':<28} {'n':>6} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'max ms':>9}")
     for name, figures in results.items():
@@ -223,5 +222,5 @@ def main(argv: list[str] | None = None) -> int:
     )
     verdict = "met" if report["target_met"] else "NOT met"
     print(f"target search p95 < {TARGET_P95_MS:.0f} ms on 5,000 entries: {verdict}")
-    print(f"written to {REPORT}")
+    print(f"written to {path}")
     return 0 if report["target_met"] else 1
