@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -139,3 +140,10 @@ async def gather_limited(coroutines: list[Coroutine[Any, Any, T]], limit: int) -
             return await coroutine
 
     return await asyncio.gather(*(_one(c) for c in coroutines))
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: the browser tests' Playwright (sync API, one per
+    session) keeps an event loop running in the main thread, where asyncio.run refuses."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

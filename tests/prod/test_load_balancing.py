@@ -1,6 +1,5 @@
 """Visitors' conversations across two Rasa servers sharing the tracker and lock stores."""
 
-import asyncio
 import random
 import uuid
 
@@ -9,7 +8,13 @@ import pytest
 
 from bench.visitors import LOT_SCRIPT, conversation
 from scripts.prod_stack import ProdStack
-from tests.prod.conftest import TURN_TIMEOUT_S, gather_limited, send_turn, user_texts
+from tests.prod.conftest import (
+    TURN_TIMEOUT_S,
+    gather_limited,
+    run_in_own_loop,
+    send_turn,
+    user_texts,
+)
 
 pytestmark = pytest.mark.prod
 
@@ -51,7 +56,7 @@ def test_turns_alternating_between_rasa_servers_keep_every_message_once_in_order
                 limit=10,
             )
 
-    answered = asyncio.run(scenario())
+    answered = run_in_own_loop(scenario())
 
     assert answered == [len(texts) for texts in conversations.values()]
     for sender, texts in conversations.items():
@@ -84,7 +89,7 @@ def test_a_crashed_rasa_server_loses_no_visitor_message(prod_stack: ProdStack) -
             )
 
     try:
-        asyncio.run(scenario())
+        run_in_own_loop(scenario())
 
         assert failed_after_retry == []
         for sender, texts in conversations.items():
