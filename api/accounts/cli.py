@@ -5,8 +5,10 @@ import argparse
 import getpass
 import sys
 
+from sqlalchemy.orm import Session
+
 from api.accounts import service
-from api.accounts.models import Role
+from api.accounts.models import Role, User
 from api.core.db import session_factory
 from api.territory.service import get_territory
 
@@ -52,10 +54,7 @@ def _create_user(args: argparse.Namespace) -> int:
     teams = ", ".join(user.team_ids) or "aucune (accès selon le rôle)"
     print(f"Compte créé : {user.email} ({user.role}), équipes : {teams}.")
     if generated:
-        print(
-            "Mot de passe généré (il ne sera plus affiché, transmettez-le par un canal sûr) :\n"
-            f"{password}"
-        )
+        _show_once("Mot de passe généré", password)
     return 0
 
 
@@ -74,11 +73,21 @@ def _create_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _account(session: Session, email: str) -> User | None:
+    user = service.find_user(session, email)
+    if user is None:
+        print(f"Aucun compte pour {email}.")
+    return user
+
+
+def _show_once(what: str, password: str) -> None:
+    print(f"{what} (il ne sera plus affiché, transmettez-le par un canal sûr) :\n{password}")
+
+
 def _set_password(args: argparse.Namespace) -> int:
     with session_factory()() as session:
-        user = service.find_user(session, args.email)
+        user = _account(session, args.email)
         if user is None:
-            print(f"Aucun compte pour {args.email}.")
             return EXIT_FAILED
         try:
             password, generated = _read_password(args)
@@ -88,18 +97,14 @@ def _set_password(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     print(f"Mot de passe changé pour {user.email} ; ses sessions ouvertes sont fermées.")
     if generated:
-        print(
-            "Nouveau mot de passe (il ne sera plus affiché, transmettez-le par un canal sûr) :\n"
-            f"{password}"
-        )
+        _show_once("Nouveau mot de passe", password)
     return 0
 
 
 def _deactivate_user(args: argparse.Namespace) -> int:
     with session_factory()() as session:
-        user = service.find_user(session, args.email)
+        user = _account(session, args.email)
         if user is None:
-            print(f"Aucun compte pour {args.email}.")
             return EXIT_FAILED
         service.deactivate(session, user)
     print(
