@@ -27,11 +27,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from scripts.stack import (
-    APP_BIN,
     ROOT,
     Service,
     Stack,
     actions_command,
+    api_command,
     free_port,
     rasa_command,
     stack_environment,
@@ -167,17 +167,7 @@ class ProdStack(Stack):
         services = [
             Service(
                 "api",
-                [
-                    str(APP_BIN / "uvicorn"),
-                    "api.main:app",
-                    "--host",
-                    host,
-                    "--port",
-                    env["API_PORT"],
-                    "--workers",
-                    env["API_WORKERS"],
-                    "--no-access-log",
-                ],
+                api_command(env, env["API_PORT"], "--workers", env["API_WORKERS"]),
                 f"{env['API_URL']}/health",
             )
         ]

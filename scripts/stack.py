@@ -70,6 +70,14 @@ def stack_environment(var_dir: Path, base: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+def api_command(env: Mapping[str, str], port: str, *options: str) -> list[str]:
+    return [
+        str(APP_BIN / "uvicorn"),
+        "api.main:app",
+        *("--host", env["STACK_HOST"], "--port", port, *options, "--no-access-log"),
+    ]
+
+
 def actions_command(port: str) -> list[str]:
     return [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", port]
 
@@ -132,15 +140,7 @@ class Stack:
         return [
             Service(
                 "api",
-                [
-                    str(APP_BIN / "uvicorn"),
-                    "api.main:app",
-                    "--host",
-                    host,
-                    "--port",
-                    env["API_PORT"],
-                    "--no-access-log",
-                ],
+                api_command(env, env["API_PORT"]),
                 f"{env['API_URL']}/health",
             ),
             Service(

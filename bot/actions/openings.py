@@ -114,7 +114,7 @@ class ActionSearchOpenings(Action):
         if intent_of(tracker.latest_message) == "more_openings":
             previous = Search.load(tracker.get_slot("openings_search"))
             if previous is None:
-                dispatcher.utter_message(text=texts.ask_opening_query_text(kind_of(tracker)))
+                dispatcher.utter_message(**texts.as_message(texts.no_search_yet_reply()))
                 return []
             following = replace(previous, page=previous.page + 1)
             return await search_and_reply(dispatcher, following, widen=False)

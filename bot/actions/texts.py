@@ -499,6 +499,13 @@ def _around(commune_name: str) -> str:
     return "autour de " + commune_name
 
 
+def no_search_yet_reply() -> Reply:
+    return Reply(
+        "Je n'ai pas encore de recherche en cours. Que souhaitez-vous consulter ?",
+        [openings_button("job"), openings_button("takeover"), menu_button()],
+    )
+
+
 def openings_reply(
     kind: str,
     page: OpeningPage,

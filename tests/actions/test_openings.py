@@ -100,3 +100,11 @@ def test_any_trade_answer_means_no_keywords(domain: dict[str, Any]) -> None:
     assert form.validate_opening_query("  boulanger ", None, tracker, domain) == {  # type: ignore[arg-type]
         "opening_query": "boulanger"
     }
+
+
+def test_more_without_a_search_offers_to_start_one(settings: Settings) -> None:
+    outcome = run(ActionSearchOpenings(), make_tracker([user("more_openings", "voir plus")]))
+
+    assert outcome.text.startswith("Je n'ai pas encore de recherche en cours.")
+    assert '/search_openings{"opening_kind":"job"}' in outcome.payloads
+    assert outcome.events == []

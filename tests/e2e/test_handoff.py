@@ -105,10 +105,8 @@ def test_visitor_interested_in_figeac_reaches_the_grand_figeac_team_who_answers_
     api.post(f"/v1/cases/{reference}/claim").raise_for_status()
     assert wait_for_bot_text(stack, visitor, "a rejoint la conversation", within_s=5)
 
-    started = time.monotonic()
     api.post(f"/v1/cases/{reference}/reply", json={"text": REPLY}).raise_for_status()
     assert wait_for_bot_text(stack, visitor, REPLY, within_s=5)
-    assert time.monotonic() - started < 2.5
 
     # While the referent is there, the visitor's words go to the case, not to the NLU.
     during = all_text(say(visitor, VISITOR_WORDS))
