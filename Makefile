@@ -62,6 +62,7 @@ validate: .venv/.installed
 
 bot-validate: .venv-bot/.installed
 	$(BOT)/rasa data validate --config config.yml --domain domain.yml --data bot/data --fail-on-warnings
+	$(BOT)/python scripts/check_nlu_data.py
 
 test: install lint validate bot-validate train web
 	scripts/run_tests.sh

@@ -66,7 +66,7 @@ def plain_text(example: str) -> str:
 
 def without_places(example: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        return "LIEU" if _entity_name(match) == "commune" else match.group("text")
+        return "__place__" if _entity_name(match) == "commune" else match.group("text")
 
     return _normalise(ANNOTATION.sub(replace, example))
 
@@ -79,7 +79,8 @@ def read_examples(path: Path) -> list[Example]:
         intent = block.get("intent")
         if not intent:
             continue
-        header = next(i for i, text in enumerate(lines) if re.match(rf"^- intent: {intent}\s*$", text))
+        block = re.compile(rf"^- intent: {re.escape(intent)}\s*$")
+        header = next(i for i, text in enumerate(lines) if block.match(text))
         for number in range(header + 1, len(lines)):
             text = lines[number]
             if text.startswith("- "):
@@ -121,7 +122,7 @@ def check(training: list[Path], held_out: list[Path]) -> list[str]:
             continue
         seen[key] = example
         shape = (example.intent, without_places(example.text))
-        if shape in masked and "LIEU" in shape[1]:
+        if shape in masked and "__place__" in shape[1]:
             first = masked[shape]
             problems.append(
                 f"{where}: differs from line {first.line} only by the place name; "
@@ -135,10 +136,11 @@ def check(training: list[Path], held_out: list[Path]) -> list[str]:
             )
     for path in held_out:
         for example in read_examples(path):
-            first = seen.get(plain_text(example.text))
-            if first:
+            training_copy = seen.get(plain_text(example.text))
+            if training_copy:
                 problems.append(
-                    f"{first.path.relative_to(ROOT)}:{first.line}: also in the held-out set "
+                    f"{training_copy.path.relative_to(ROOT)}:{training_copy.line}: "
+                    "also in the held-out set "
                     f"{path.relative_to(ROOT)}:{example.line}; held-out messages must stay unseen."
                 )
     return problems

@@ -33,7 +33,7 @@ from pathlib import Path
 min_f1 = float(sys.argv[1])
 cv = json.loads(Path("reports/nlu-cv/intent_report.json").read_text(encoding="utf-8"))
 holdout = json.loads(Path("reports/nlu-holdout/intent_report.json").read_text(encoding="utf-8"))
-entities = Path("reports/nlu-holdout/DIETClassifier_report.json")
+entities = Path("reports/nlu-holdout/CRFEntityExtractor_report.json")
 
 macro_f1 = cv["macro avg"]["f1-score"]
 print(f"Cross-validation: macro intent F1 {macro_f1:.3f} (minimum {min_f1:.2f}), "

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 model=models/lot-assistant.tar.gz
 stamp=models/lot-assistant.fingerprint
 fingerprint=$(
-  { find config.yml domain.yml bot/data bot/policies requirements/bot.txt -type f 2>/dev/null \
+  { find config.yml domain.yml bot/data bot/nlu bot/policies requirements/bot.txt -type f 2>/dev/null \
       | LC_ALL=C sort | xargs sha256sum; } | sha256sum | cut -d' ' -f1
 )
 if [ "${1:-}" != "--force" ] && [ -f "$model" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$fingerprint" ]; then

@@ -1,0 +1,1 @@
+"""Custom NLU components, listed by module path in config.yml."""

