@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     token = secrets.token_urlsafe(16)
     # Rasa runs in an empty folder but loads the project's custom policy (bot/policies/).
     os.environ["PYTHONPATH"] = str(ROOT)
-    extra = ("--enable-api", "--auth-token", token, "--model", str(MODEL_PATH))
+    # One argument: the token may start with "-", which argparse takes for an option.
+    extra = ("--enable-api", f"--auth-token={token}", "--model", str(MODEL_PATH))
     print(f"NLU parse: {len(messages)} held-out messages x {args.rounds} rounds", flush=True)
     samples = []
     # An empty folder: `rasa run` must not pick up the project's endpoints.yml (no actions

@@ -1,5 +1,6 @@
 # Rasa server of the assistant: the upstream image plus spaCy's French model (config.yml's
-# SpacyNLP), the custom policy package and the trained model (`make train` before building).
+# SpacyNLP), the custom NLU component, policy and store packages, and the trained model
+# (`make train` before building).
 # Build from the repository root: docker build -f deploy/rasa.Dockerfile .
 FROM rasa/rasa:3.6.21
 
@@ -12,6 +13,7 @@ RUN pip install --no-cache-dir \
 
 WORKDIR /app
 COPY bot/__init__.py bot/__init__.py
+COPY bot/nlu bot/nlu
 COPY bot/policies bot/policies
 COPY bot/stores bot/stores
 COPY endpoints.yml credentials.yml ./

@@ -16,8 +16,21 @@ rm -rf reports/nlu-cv reports/nlu-holdout
 mkdir -p reports
 
 echo "== 5-fold cross-validation (reports/nlu-cv)"
+# Rasa's evaluation undoes every FallbackClassifier prediction (the scores are those of
+# the intent underneath), but undoing deep-copies the message with its spaCy document:
+# 4x slower. The same pipeline without that last step gives the same scores.
+cv_config=reports/nlu-cv-config.yml
+$python - "$cv_config" <<'PY'
+import sys
+
+import yaml
+
+config = yaml.safe_load(open("config.yml", encoding="utf-8"))
+config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
+yaml.safe_dump(config, open(sys.argv[1], "w", encoding="utf-8"), allow_unicode=True)
+PY
 start=$(date +%s)
-$rasa test nlu --config config.yml --nlu bot/data --cross-validation --folds 5 \
+$rasa test nlu --config "$cv_config" --nlu bot/data --cross-validation --folds 5 \
   --out reports/nlu-cv --no-plot
 echo "Cross-validation took $(( $(date +%s) - start )) s."
 

@@ -88,8 +88,8 @@ def rasa_command(env: Mapping[str, str], port: str, model_path: Path) -> list[st
         str(BOT_BIN / "rasa"),
         "run",
         "--enable-api",
-        "--auth-token",
-        env["RASA_TOKEN"],
+        # One argument: a random token may start with "-", which argparse takes for an option.
+        f"--auth-token={env['RASA_TOKEN']}",
         "--cors",
         "*",
         "--interface",
