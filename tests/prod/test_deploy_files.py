@@ -15,7 +15,7 @@ from scripts.prod_stack import (
     COMPOSE_NGINX,
     COMPOSE_NGINX_CONF,
     ProdStack,
-    nginx_binary,
+    ensure_nginx,
     render_compose_nginx,
 )
 from scripts.stack import ROOT
@@ -58,9 +58,11 @@ def test_production_env_example_ships_no_secret() -> None:
 
 
 def test_local_production_nginx_configuration_is_accepted_by_nginx(tmp_path: Path) -> None:
-    nginx = nginx_binary()
-    if nginx is None:
-        pytest.skip("nginx is not installed")
+    # Installed like the production-topology tests do: this file runs before them.
+    try:
+        nginx = ensure_nginx()
+    except RuntimeError as error:
+        pytest.skip(f"nginx is missing and cannot be installed: {error}")
     stack = ProdStack(var_dir=tmp_path)
     stack.write_nginx_config()
     conf = tmp_path / "nginx" / "nginx.conf"
