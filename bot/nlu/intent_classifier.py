@@ -132,7 +132,6 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             words.fit_transform(lemmas) if fit else words.transform(lemmas),
             sp.csr_matrix(np.array([v[2] for v in views]) * self.config["vector_weight"]),
         ]
-
         return sp.hstack(blocks).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
