@@ -99,12 +99,16 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             for e in message.get(ENTITIES) or []
             if e.get("entity") == self.config["place_entity"] and "start" in e
         ]
+        assert self._model is not None
+        # SpacyNLP gives no document for a blank message: it is classified as empty (low
+        # confidence, so the fallback ladder answers) rather than failing the whole parse.
         doc = message.get(SPACY_DOC)
+        tokens = list(doc) if doc is not None else []
         surface: list[str] = []
         lemmas: list[str] = []
         vectors: list[np.ndarray] = []
         fallback: list[np.ndarray] = []
-        for token in doc:
+        for token in tokens:
             if any(start <= token.idx < end for start, end in places):
                 if not surface or surface[-1] != PLACE_WORD:
                     surface.append(PLACE_WORD)
@@ -117,7 +121,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 if token.is_alpha and not token.is_stop:
                     vectors.append(token.vector)
         chosen = vectors or fallback
-        vector = np.mean(chosen, axis=0) if chosen else np.zeros(doc.vocab.vectors_length)
+        vector = np.mean(chosen, axis=0) if chosen else np.zeros(self._model["vector_size"])
         norm = float(np.linalg.norm(vector))
         return " ".join(surface), " ".join(lemmas), vector / norm if norm else vector
 
@@ -134,6 +138,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         ]
         return sp.hstack(blocks).tocsr()
 
+    @staticmethod
+    def _vector_size(examples: list[Message]) -> int:
+        doc = next(d for d in (e.get(SPACY_DOC) for e in examples) if d is not None)
+        return int(doc.vocab.vectors_length)
+
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if not examples:
@@ -148,6 +157,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             "words": TfidfVectorizer(
                 ngram_range=(word_low, word_high), sublinear_tf=True, token_pattern=WORD
             ),
+            "vector_size": self._vector_size(examples),
             "classifier": LogisticRegression(
                 C=self.config["C"], class_weight="balanced", max_iter=3000, random_state=46
             ),

@@ -120,3 +120,14 @@ def test_the_saved_classifier_answers_like_the_trained_one(
 
     assert after.get("intent") == before.get("intent")
     assert after.get("intent")["name"] == "ask_schools"
+
+
+def test_a_blank_message_is_classified_with_low_confidence_instead_of_failing(
+    spacy_nlp: SpacyNLP, storage: LocalModelStorage
+) -> None:
+    classifier = trained(spacy_nlp, storage)
+
+    message = parse(classifier, spacy_nlp, "", [])
+
+    # Low enough for config.yml's FallbackClassifier (0.45) to hand it to the fallback ladder.
+    assert message.get("intent")["confidence"] < 0.45
