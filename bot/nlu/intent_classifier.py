@@ -13,6 +13,8 @@ Features, each chosen against a failure seen in the evaluation:
 - place names (entities `commune`) are replaced by one placeholder word before the
   n-grams: otherwise "Gourdon" weighs as much as "pédiatre" and a question naming a
   town drifts towards `inform_commune`;
+- vectors are looked up with the visitor's capitals ("Léa" is a first name, "léa"
+  an unknown word) although SpacyNLP works on lower-cased text;
 - the length of the message in words (1, 2, 3-4, 5-8, more): "nop", "cya", "à fond"
   are replies, seldom questions, and a reply the n-grams do not know is still more
   likely to be affirm, deny or goodbye than a theme.
@@ -49,6 +51,7 @@ from scipy.special import log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
+from spacy.tokens import Token
 
 logger = logging.getLogger(__name__)
 
@@ -137,10 +140,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 continue
             surface.append(token.text.lower())
             lemmas.append(token.lemma_.lower())
-            if token.has_vector:
-                fallback.append(token.vector)
+            vector = self._cased_vector(token, message.get(TEXT) or "")
+            if vector is not None:
+                fallback.append(vector)
                 if token.is_alpha and not token.is_stop:
-                    vectors.append(token.vector)
+                    vectors.append(vector)
         chosen = vectors or fallback
         vector = np.mean(chosen, axis=0) if chosen else np.zeros(self._model["vector_size"])
         norm = float(np.linalg.norm(vector))
@@ -148,6 +152,19 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         if surface:
             length[int(np.searchsorted(LENGTH_BUCKETS, len(surface)))] = 1.0
         return " ".join(surface), " ".join(lemmas), vector / norm if norm else vector, length
+
+    @staticmethod
+    def _cased_vector(token: Token, text: str) -> np.ndarray | None:
+        """The token's vector, looked up as the visitor wrote it.
+
+        SpacyNLP lower-cases the text (the CRF finds more places that way, as visitors
+        type "figeac"), but spaCy's vectors know "Léa" and not "léa": the written form
+        keeps first names and proper nouns meaningful."""
+        written = text[token.idx : token.idx + len(token.text)]
+        cased = written != token.text and written.lower() == token.text
+        if cased and token.vocab.has_vector(written):
+            return np.asarray(token.vocab.get_vector(written))
+        return token.vector if token.has_vector else None
 
     def _matrix(self, messages: list[Message], fit: bool = False) -> sp.csr_matrix:
         assert self._model is not None

@@ -48,6 +48,17 @@ nlu:
     - c'est pour [Martel](commune)
 """
 
+CONTACT = """
+- intent: give_contact
+  examples: |
+    - Marie
+    - moi c'est Julien
+    - Sophie
+    - je m'appelle Nicolas
+    - Isabelle
+    - c'est Thomas
+"""
+
 
 @pytest.fixture(scope="module")
 def spacy_nlp() -> SpacyNLP:
@@ -71,8 +82,10 @@ def context() -> ExecutionContext:
     return ExecutionContext(GraphSchema({}), node_name="intent_classifier")
 
 
-def trained(spacy_nlp: SpacyNLP, storage: LocalModelStorage) -> TfidfIntentClassifier:
-    data = RasaYAMLReader().reads(TRAINING)
+def trained(
+    spacy_nlp: SpacyNLP, storage: LocalModelStorage, training: str = TRAINING
+) -> TfidfIntentClassifier:
+    data = RasaYAMLReader().reads(training)
     spacy_nlp.process_training_data(data, spacy_nlp.provide())
     classifier = TfidfIntentClassifier.create(
         TfidfIntentClassifier.get_default_config(), storage, Resource("intents"), context()
@@ -115,6 +128,16 @@ def test_a_question_naming_a_town_keeps_its_theme(
     message = parse(classifier, spacy_nlp, "un collège à Labastide-Murat", ["Labastide-Murat"])
 
     assert message.get("intent")["name"] == "ask_schools"
+
+
+def test_a_first_name_never_seen_is_read_as_a_contact_answer(
+    spacy_nlp: SpacyNLP, storage: LocalModelStorage
+) -> None:
+    # SpacyNLP lower-cases the text; the name keeps its meaning through its written form.
+    classifier = trained(spacy_nlp, storage, TRAINING + CONTACT)
+
+    for name in ("Camille", "Léa", "Antoine"):
+        assert parse(classifier, spacy_nlp, name, []).get("intent")["name"] == "give_contact"
 
 
 def test_the_saved_classifier_answers_like_the_trained_one(
