@@ -1,6 +1,6 @@
 """Intent classifier for short, varied French messages: TF-IDF n-grams + word vectors.
 
-Why not DIET for intents: on our ~4,900 examples a linear model over well-chosen
+Why not DIET for intents: on our ~6,300 examples a linear model over well-chosen
 features generalises better (5-fold cross-validation and the held-out sets, see
 README) and trains in seconds. Entities come from the CRF that runs before it.
 
@@ -157,9 +157,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     def _cased_vector(token: Token, text: str) -> np.ndarray | None:
         """The token's vector, looked up as the visitor wrote it.
 
-        SpacyNLP lower-cases the text (the CRF finds more places that way, as visitors
-        type "figeac"), but spaCy's vectors know "Léa" and not "léa": the written form
-        keeps first names and proper nouns meaningful."""
+        SpacyNLP lower-cases the text (config.yml), but spaCy's vectors know "Léa" and
+        not "léa": the written form keeps first names and proper nouns meaningful."""
         written = text[token.idx : token.idx + len(token.text)]
         cased = written != token.text and written.lower() == token.text
         if cased and token.vocab.has_vector(written):
