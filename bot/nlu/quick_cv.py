@@ -62,7 +62,7 @@ def cross_validate(config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, list
             {**TfidfIntentClassifier.get_default_config(), **config},
             storage,
             Resource(f"fold{number}"),
-            None,  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]  # the classifier never reads its execution context
         )
         classifier.train(TrainingData([examples[i] for i in train]))
         # Copies, so that the predicted intent does not overwrite the annotated one.
