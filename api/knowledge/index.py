@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import bm25s
 import numpy as np
@@ -40,34 +41,43 @@ THEME_OVERVIEW = {
 }
 
 
+class Word(NamedTuple):
+    lemma: str
+    surface: str
+
+
 class Lemmatizer:
     """spaCy French lemmas, accents folded, stop words out; cached, since visitors repeat
-    themselves and entries rarely change."""
+    themselves and entries rarely change.
+
+    Each kept word also carries its folded surface form: spaCy's lemma of a word can depend
+    on its neighbours ("03f81e4a" alone, "03f81e4er" in "… 03f81e4a à reprendre"), so an
+    exact-match index stores both forms and a query matches either."""
 
     def __init__(self, model: str) -> None:
         self._nlp = spacy.load(model, disable=["parser", "ner", "senter"])
         self._stop = {fold(word) for word in self._nlp.Defaults.stop_words}
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, tuple[Word, ...]] = {}
         self._lock = threading.Lock()
 
-    def _terms(self, doc: "spacy.tokens.Doc") -> tuple[str, ...]:
-        terms = []
+    def _words(self, doc: "spacy.tokens.Doc") -> tuple[Word, ...]:
+        words = []
         for token in doc:
             if token.is_punct or token.is_space or token.is_stop:
                 continue
             lemma = fold(token.lemma_ or token.text).strip("-'’ ")
             if len(lemma) < 2 or lemma in self._stop:
                 continue
-            terms.append(lemma)
-        return tuple(terms)
+            words.append(Word(lemma, fold(token.text).strip("-'’ ")))
+        return tuple(words)
 
     def lemmas(self, text: str) -> tuple[str, ...]:
-        cached = self._cache.get(text)
-        if cached is not None:
-            return cached
         return self.lemmas_many([text])[0]
 
     def lemmas_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        return [tuple(word.lemma for word in words) for words in self.words_many(texts)]
+
+    def words_many(self, texts: Sequence[str]) -> list[tuple[Word, ...]]:
         missing = list(dict.fromkeys(text for text in texts if text not in self._cache))
         if missing:
             # spaCy pipelines are not safe to share between threads.
@@ -75,12 +85,12 @@ class Lemmatizer:
                 if len(self._cache) + len(missing) > _CACHE_SIZE:
                     self._cache.clear()
                 for text, doc in zip(missing, self._nlp.pipe(missing, batch_size=64), strict=True):
-                    self._cache[text] = self._terms(doc)
-        return [self._cache.get(text) or self._lemmas_uncached(text) for text in texts]
+                    self._cache[text] = self._words(doc)
+        return [self._cache.get(text) or self._words_uncached(text) for text in texts]
 
-    def _lemmas_uncached(self, text: str) -> tuple[str, ...]:
+    def _words_uncached(self, text: str) -> tuple[Word, ...]:
         with self._lock:
-            return self._terms(self._nlp(text))
+            return self._words(self._nlp(text))
 
 
 @lru_cache(maxsize=2)

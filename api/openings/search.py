@@ -1,4 +1,4 @@
-"""Search terms (French lemmas) and distances for openings.
+"""Search terms (French lemmas and surface forms) and distances for openings.
 
 An opening's text and a visitor's words go through the same steps, so that "infirmière",
 "infirmières" and "Infirmier (H/F)" all become the term `infirmier`.
@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from api.core.config import get_settings
-from api.knowledge.index import get_lemmatizer
+from api.knowledge.index import Word, get_lemmatizer
 from api.openings.records import OpeningRecord
 
 # spaCy's French lemmatizer leaves many feminine or plural job nouns as they are, or cuts them
@@ -56,15 +56,16 @@ def normalise_term(lemma: str) -> str | None:
     return term
 
 
-def _terms(texts: Sequence[str]) -> list[list[str]]:
-    """Search terms of each text: the knowledge area's lemmatizer (one spaCy pipeline per
-    process), then the folding above."""
+def _forms(word: Word) -> tuple[str, ...]:
+    """The search terms of one word: its lemma's, then its surface form's when different."""
+    terms = (normalise_term(word.lemma), normalise_term(word.surface))
+    return tuple(dict.fromkeys(term for term in terms if term is not None))
+
+
+def _words(texts: Sequence[str]) -> list[tuple[Word, ...]]:
+    """The knowledge area's lemmatizer: one spaCy pipeline per process."""
     lemmatizer = get_lemmatizer(get_settings().spacy_model)
-    cleaned = [_GENDER_MARK.sub(" ", text) for text in texts]
-    return [
-        [term for term in map(normalise_term, lemmas) if term is not None]
-        for lemmas in lemmatizer.lemmas_many(cleaned)
-    ]
+    return lemmatizer.words_many([_GENDER_MARK.sub(" ", text) for text in texts])
 
 
 def _padded(terms: Iterable[str]) -> str:
@@ -73,7 +74,8 @@ def _padded(terms: Iterable[str]) -> str:
 
 
 def index_texts(records: Sequence[OpeningRecord]) -> list[tuple[str, str]]:
-    """(title_lemmas, lemma_text) of each record: the title tier and everything searchable."""
+    """(title_terms, all_terms) of each record: the title tier and everything searchable,
+    every word under both of its forms."""
     texts: list[str] = []
     for record in records:
         texts.append(f"{record.title}. {record.title_keywords}")
@@ -84,18 +86,20 @@ def index_texts(records: Sequence[OpeningRecord]) -> list[tuple[str, str]]:
                 if part
             )
         )
-    terms = _terms(texts)
+    flat = [[term for word in words for term in _forms(word)] for words in _words(texts)]
     return [
         (_padded(title_terms), _padded(title_terms + body_terms))
-        for title_terms, body_terms in zip(terms[::2], terms[1::2], strict=True)
+        for title_terms, body_terms in zip(flat[::2], flat[1::2], strict=True)
     ]
 
 
-def query_terms(query: str) -> list[str]:
-    """Search terms of a visitor's words, in their order, without repeats."""
+def query_terms(query: str) -> list[tuple[str, ...]]:
+    """The visitor's words in their order, without repeats, each as the terms that match it
+    (its lemma first, then its surface form when that differs)."""
     if not query.strip():
         return []
-    return list(dict.fromkeys(_terms([query])[0]))
+    forms = (_forms(word) for word in _words([query])[0])
+    return list(dict.fromkeys(terms for terms in forms if terms))
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

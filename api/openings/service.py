@@ -251,8 +251,9 @@ def search_openings(
     query: SearchQuery,
     now: datetime | None = None,
 ) -> SearchResult:
-    """Live openings matching every word of the query (as lemmas), those whose title holds every
-    word first, then the most recent; within `radius_km` of the commune when given."""
+    """Live openings matching every word of the query (as lemma or surface form), those whose
+    title holds every word first, then the most recent; within `radius_km` of the commune
+    when given."""
     now = now or utcnow()
     terms = query_terms(query.text or "")
     conditions: list[ColumnElement[bool]] = [_active(now)]
@@ -260,15 +261,18 @@ def search_openings(
         conditions.append(Opening.kind.in_([kind.value for kind in query.kinds]))
     if query.contract:
         conditions.append(Opening.contract_type == query.contract.strip().upper())
-    for term in terms:
-        with_term = select(OpeningTerm.opening_id).where(OpeningTerm.term == term)
+    for forms in terms:
+        with_term = select(OpeningTerm.opening_id).where(OpeningTerm.term.in_(forms))
         conditions.append(Opening.id.in_(with_term))
     commune = resolve_commune(territory, query.commune) if query.commune else None
     if commune is not None and query.radius_km is None:
         conditions.append(Opening.commune_insee == commune.insee)
     if commune is not None and query.radius_km is not None:
         conditions += _within_radius(commune, query.radius_km)
-    in_title = [Opening.title_lemmas.contains(f" {term} ", autoescape=True) for term in terms]
+    in_title = [
+        or_(*(Opening.title_lemmas.contains(f" {term} ", autoescape=True) for term in forms))
+        for forms in terms
+    ]
     order: list[ColumnElement[Any]] = [Opening.created_at.desc(), Opening.id.desc()]
     if in_title:
         order.insert(0, case((and_(*in_title), 0), else_=1))
@@ -281,7 +285,7 @@ def search_openings(
     hits = [
         SearchHit(row, _distance(commune, row) if commune is not None else None) for row in rows
     ]
-    return SearchResult(terms, commune, total, hits)
+    return SearchResult([forms[0] for forms in terms], commune, total, hits)
 
 
 def _within_radius(commune: Commune, radius_km: float) -> list[ColumnElement[bool]]:
