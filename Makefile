@@ -8,7 +8,7 @@ export PYTHONPATH := $(CURDIR)
 # Rasa would otherwise try to send usage telemetry to rasa.com, which a closed network refuses.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install web run run-prod test lint format validate bot-validate train train-force eval-nlu eval-intents bench clean
+.PHONY: help install web run run-prod test lint format validate bot-validate train train-force eval-nlu eval-intents eval-answers bench clean
 
 help:
 	@echo "make run       install what is missing, train if needed, start API + actions + Rasa"
@@ -20,6 +20,7 @@ help:
 	@echo "make web       install the chat widget of the demo page (npm)"
 	@echo "make eval-nlu  5-fold NLU cross-validation, report in reports/"
 	@echo "make eval-intents  1-minute intent-only cross-validation, to sweep classifier changes"
+	@echo "make eval-answers  top-1 answer accuracy on tests/answers/ through the real stack"
 	@echo "make bench     benchmarks, figures printed and written to reports/"
 
 install: .venv/.installed .venv-bot/.installed
@@ -73,6 +74,9 @@ eval-nlu: train
 
 eval-intents: .venv-bot/.installed
 	PYTHONPATH=$(CURDIR) $(BOT)/python -m bot.nlu.quick_cv
+
+eval-answers: train web
+	$(APP)/python -m scripts.eval_answers
 
 bench: train
 	$(APP)/python -m bench

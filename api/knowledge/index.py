@@ -1,6 +1,9 @@
-"""Full-text search over the entries: French lemmas (spaCy), BM25 (bm25s), then theme and
-territory rules on top of the BM25 score."""
+"""Search over the entries: a lexical score (French lemmas through spaCy, BM25 through bm25s)
+and a semantic one (a multilingual sentence encoder) fused into one score, then the theme the
+NLU recognised and the visitor's commune weigh on it. Every theme is searched: a strong match
+elsewhere wins over a weak one in the asked theme."""
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,17 +15,12 @@ import numpy as np
 import numpy.typing as npt
 import spacy
 
+from api.knowledge.encoder import Encoder, Vectors
 from api.knowledge.schemas import THEMES, ScopeMatch
 from api.knowledge.validation import LoadedEntry
 from api.territory.normalize import fold
 from api.territory.schemas import Commune
 
-# An entry written for the visitor's commune beats one for its EPCI, which beats a
-# department-wide one, unless the latter is clearly more relevant.
-COMMUNE_BOOST = 2.0
-EPCI_BOOST = 1.3
-# Without a commune, an overview of the whole Lot fits better than another town's details.
-LOCAL_WITHOUT_COMMUNE = 0.85
 TITLE_WEIGHT = 2
 _CACHE_SIZE = 20_000
 # Words of a general question per theme, to choose the overview used when nothing matches;
@@ -39,6 +37,43 @@ THEME_OVERVIEW = {
     "transport": "transports se déplacer dans le Lot",
     "living": "vivre dans le Lot vie quotidienne",
 }
+# The start of an answer says what it is about; the rest adds details, not topic.
+ANSWER_CHARS_EMBEDDED = 600
+_MARKDOWN = re.compile(r"[*_#>`]|\[([^\]]*)\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How the parts of the score add up (tuned on the tuning split of tests/answers/)."""
+
+    # Weight of the lexical score: BM25 divided by the best BM25 of the query.
+    lexical: float = 0.5
+    # Weight of the semantic score: the best cosine between the question and an entry's
+    # title, example questions and start of answer...
+    semantic: float = 1.0
+    # ...and of their mean: one example question close in form but not in topic ("inscrire
+    # mon enfant au car scolaire" for "inscrire mon enfant en maternelle") weighs less.
+    semantic_mean: float = 1.0
+    # Added to entries of the theme the NLU recognised: it weighs, it does not wall off.
+    theme: float = 0.2
+    # Added to entries written for the visitor's commune, or for its communauté.
+    commune: float = 0.65
+    epci: float = 0.3
+    # The same for entries written for some town when the visitor named none.
+    local_without_commune: float = 0.0
+    # Below this relevance, an entry sharing no word with the question does not answer
+    # it. On the tuning split, the best entry's relevance: out-of-scope questions 0.56
+    # (first quartile) / 0.81 (median), rightly answered ones 0.86 (5th percentile) / 1.37.
+    floor: float = 0.6
+    # The relevance an entry needs to answer a message the NLU could not place (above
+    # the 95th percentile of out-of-scope questions, 1.16).
+    confident: float = 1.2
+    # A runner-up within this distance of the best is offered as a button (on the tuning
+    # split: one answer in five; 0.03 showed 6 of 90 and never the right entry).
+    close: float = 0.1
+
+
+DEFAULT_RANKING = Ranking()
 
 
 class Word(NamedTuple):
@@ -123,11 +158,38 @@ def document_terms(lemmatizer: Lemmatizer, entries: Iterable[LoadedEntry]) -> li
     return documents
 
 
+def embedded_texts(loaded: LoadedEntry) -> list[str]:
+    """What the encoder reads of an entry: each of these may match a question on its own."""
+    entry = loaded.entry
+    answer = _MARKDOWN.sub(lambda match: match.group(1) or "", entry.answer)
+    return [entry.title, *loaded.questions, " ".join(answer.split())[:ANSWER_CHARS_EMBEDDED]]
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per entry: BM25 over the best BM25 of the query (0..1), and the best and mean cosine
+    between the query and the entry's embedded texts (0 without an encoder)."""
+
+    lexical: npt.NDArray[np.float32]
+    semantic: npt.NDArray[np.float32]
+    semantic_mean: npt.NDArray[np.float32]
+
+
 @dataclass(frozen=True)
 class Hit:
     entry: LoadedEntry
     score: float
     scope_match: ScopeMatch
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The ranked hits, the runner-up worth offering, and how many entries of the asked
+    theme are written for the visitor's commune or its communauté."""
+
+    hits: list[Hit]
+    close_call: LoadedEntry | None
+    local_in_theme: int
 
 
 class KnowledgeIndex:
@@ -136,13 +198,25 @@ class KnowledgeIndex:
         entries: Sequence[LoadedEntry],
         documents: Sequence[Sequence[str]],
         lemmatizer: Lemmatizer,
+        encoder: Encoder | None = None,
+        vectors: Vectors | None = None,
+        ranking: Ranking = DEFAULT_RANKING,
     ) -> None:
+        """`vectors` holds the rows of `embedded_texts` of every entry, in order."""
         self.entries = list(entries)
+        self.ranking = ranking
         self._lemmatizer = lemmatizer
         self._bm25 = bm25s.BM25()
         if self.entries:
             self._bm25.index([list(doc) for doc in documents], show_progress=False)
         size = len(self.entries)
+        self._encoder = encoder if vectors is not None else None
+        self._vectors = vectors
+        # Visitors repeat themselves and buttons send fixed phrases: their vectors are kept.
+        self._query_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        counts = [len(embedded_texts(loaded)) for loaded in self.entries]
+        self._starts = np.cumsum([0, *counts[:-1]]).astype(np.intp)
+        self._counts = np.array(counts, dtype=np.float32)
         levels = [loaded.entry.scope.level for loaded in self.entries]
         self._themes = np.array([loaded.entry.theme for loaded in self.entries], dtype=object)
         self._department = np.array([level == "department" for level in levels], dtype=bool)
@@ -162,63 +236,129 @@ class KnowledgeIndex:
     def lemmatizer(self) -> Lemmatizer:
         return self._lemmatizer
 
-    def _scores(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
+    @property
+    def encoder(self) -> Encoder | None:
+        return self._encoder
+
+    def _lexical(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
         known = [term for term in terms if term in self._bm25.vocab_dict] if self.entries else []
         if not known:
             return self._zeros
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def _semantic(self, query: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Per entry, the best and the mean cosine of its embedded texts with `query`."""
+        if self._encoder is None or self._vectors is None or not self.entries:
+            return self._zeros, self._zeros
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self._encoder.queries([query])[0]
+            if len(self._query_vectors) >= _CACHE_SIZE:
+                self._query_vectors.clear()
+            self._query_vectors[query] = vector
+        cosines = self._vectors @ vector
+        best = np.maximum.reduceat(cosines, self._starts).astype(np.float32)
+        mean = (np.add.reduceat(cosines, self._starts) / self._counts).astype(np.float32)
+        return best, mean
 
     def _choose_overview(self, theme: str) -> int | None:
         candidates = np.flatnonzero(self._theme_masks[theme] & self._department)
         if candidates.size == 0:
             return None
         words = f"{THEME_OVERVIEW[theme]} {OVERVIEW_WORDS}"
-        scores = self._scores(self._lemmatizer.lemmas(words))[candidates]
+        scores = self._lexical(self._lemmatizer.lemmas(words))[candidates]
         return int(candidates[int(np.argmax(scores))])
 
     def overview(self, theme: str) -> LoadedEntry | None:
         position = self._overview.get(theme)
         return None if position is None else self.entries[position]
 
-    def search(
-        self, query: str, theme: str | None, commune: Commune | None, limit: int
-    ) -> list[Hit]:
-        raw = self._scores(self._lemmatizer.lemmas(query))
-        factor = np.ones(len(self.entries), dtype=np.float32)
+    def signals(self, query: str) -> "Signals":
+        """What the words of `query` say of every entry, before any weighting."""
+        lexical = self._lexical(self._lemmatizer.lemmas(query))
+        best = float(lexical.max()) if lexical.size else 0.0
+        semantic, semantic_mean = self._semantic(query)
+        return Signals(lexical / best if best > 0 else lexical, semantic, semantic_mean)
+
+    def scores(
+        self,
+        signals: "Signals",
+        theme: str | None,
+        commune: Commune | None,
+        ranking: Ranking | None = None,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """(relevance, full score, eligible) of every entry: relevance is what the words
+        say, the full score adds the theme and the place."""
+        rank = ranking or self.ranking
+        relevance = (
+            rank.lexical * signals.lexical
+            + rank.semantic * signals.semantic
+            + rank.semantic_mean * signals.semantic_mean
+        )
+        local = np.zeros(len(self.entries), dtype=np.float32)
         eligible = np.ones(len(self.entries), dtype=bool)
-        own_commune: list[int] = []
-        own_epci: list[int] = []
         if commune is not None:
-            own_commune = self._by_commune.get(commune.insee, [])
             own_epci = self._by_epci.get(commune.epci_siren, [])
+            own_commune = self._by_commune.get(commune.insee, [])
             # Entries written for other places never answer for this commune.
             eligible = self._department.copy()
             eligible[own_epci] = True
             eligible[own_commune] = True
-            factor[own_epci] = EPCI_BOOST
-            factor[own_commune] = COMMUNE_BOOST
+            local[own_epci] = rank.epci
+            local[own_commune] = rank.commune
         else:
-            factor[self._local] = LOCAL_WITHOUT_COMMUNE
-        scores = raw * factor
-        matching = eligible & (raw > 0)
+            local[self._local] = rank.local_without_commune
+        # Added, not multiplied: a short "et pour le logement ?" says little, and the
+        # town's housing entry must still win (measured the same on the tuning split).
+        scores = relevance + local
         if theme is not None and theme in self._theme_masks:
-            in_theme = self._theme_masks[theme]
-            order = self._top(scores, matching & in_theme, limit)
-            if not order:
-                fallback = self._overview.get(theme)
-                order = [] if fallback is None else [fallback]
-            order += self._top(scores, matching & ~in_theme, limit - len(order))
+            scores = scores + rank.theme * self._theme_masks[theme]
+        return relevance, scores.astype(np.float32), eligible
+
+    def search(
+        self,
+        query: str,
+        theme: str | None,
+        commune: Commune | None,
+        limit: int,
+        confident_only: bool = False,
+    ) -> Outcome:
+        """The best entries; `confident_only`: only entries clearly about the question, and
+        no overview of the theme when none is."""
+        signals = self.signals(query)
+        relevance, scores, eligible = self.scores(signals, theme, commune)
+        if confident_only:
+            matching = relevance >= self.ranking.confident
         else:
-            order = self._top(scores, matching, limit)
-        commune_set, epci_set = set(own_commune), set(own_epci)
-        return [
-            Hit(
-                self.entries[i],
-                float(scores[i]),
-                self._scope_match(i, commune, commune_set, epci_set),
-            )
-            for i in order[:limit]
-        ]
+            # A word of the question found in the entry is a match, whatever its meaning
+            # (a rare word an editor just added); without one, the meaning must be close.
+            matching = (signals.lexical > 0) | (relevance >= self.ranking.floor)
+        order = self._top(scores, eligible & matching, limit)
+        fallback = self._overview.get(theme) if theme and not confident_only else None
+        if not order and fallback is not None:
+            order = [fallback]
+            scores = self._zeros
+        close_call = None
+        if len(order) > 1 and scores[order[0]] - scores[order[1]] <= self.ranking.close:
+            close_call = self.entries[order[1]]
+        return Outcome(
+            hits=[
+                Hit(self.entries[i], float(scores[i]), self._scope_match(i, commune))
+                for i in order[:limit]
+            ],
+            close_call=close_call,
+            local_in_theme=self._local_in_theme(theme, commune),
+        )
+
+    def _local_in_theme(self, theme: str | None, commune: Commune | None) -> int:
+        if commune is None:
+            return 0
+        local = set(self._by_commune.get(commune.insee, [])) | set(
+            self._by_epci.get(commune.epci_siren, [])
+        )
+        if theme is None:
+            return len(local)
+        return sum(1 for position in local if self.entries[position].entry.theme == theme)
 
     @staticmethod
     def _top(scores: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_], limit: int) -> list[int]:
@@ -231,14 +371,13 @@ class KnowledgeIndex:
         ranked = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
         return [int(i) for i in ranked]
 
-    def _scope_match(
-        self, position: int, commune: Commune | None, communes: set[int], epcis: set[int]
-    ) -> ScopeMatch:
+    def _scope_match(self, position: int, commune: Commune | None) -> ScopeMatch:
+        entry = self.entries[position].entry
         if commune is None:
-            level = self.entries[position].entry.scope.level
+            level = entry.scope.level
             return "commune" if level == "communes" else "epci" if level == "epci" else "department"
-        if position in communes:
+        if commune.insee in entry.scope.communes:
             return "commune"
-        if position in epcis:
+        if commune.epci_siren in entry.scope.epci:
             return "epci"
         return "department"

@@ -42,9 +42,10 @@ def search(
     theme: Theme | None = None,
     commune: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=20)] = 3,
+    confident_only: bool = False,
 ) -> SearchResponse:
     try:
-        return knowledge.search(q, theme, commune, limit)
+        return knowledge.search(q, theme, commune, limit, confident_only)
     except ContentError as error:
         raise _unavailable(error) from error
 

@@ -17,7 +17,7 @@ def knowledge_service(app: FastAPI) -> KnowledgeService:
     service: KnowledgeService | None = getattr(app.state, "knowledge", None)
     if service is None:
         settings = get_settings()
-        service = KnowledgeService(settings.knowledge_dir, settings.spacy_model)
+        service = KnowledgeService.from_settings(settings)
         app.state.knowledge = service
     return service
 

@@ -6,6 +6,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict
 
 from api.territory.schemas import Commune
+from api.territory.schemas import Source as Source  # re-exported: entries cite sources too
 
 Theme = Literal[
     "jobs",
@@ -31,13 +32,6 @@ class Scope(BaseModel):
     communes: list[str] = []
 
 
-class Source(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    title: str
-    url: str
-
-
 class Entry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -55,11 +49,21 @@ class SearchResult(Entry):
     scope_match: ScopeMatch
 
 
+class EntryRef(BaseModel):
+    id: str
+    theme: str
+    title: str
+
+
 class SearchResponse(BaseModel):
     query: str
     theme: str | None
     commune: Commune | None
     results: list[SearchResult]
+    # A runner-up about something else, nearly as good as the first result: worth offering.
+    close_call: EntryRef | None = None
+    # Entries of the asked theme written for the commune or its communauté (0 without one).
+    local_entries: int = 0
 
 
 class ProblemOut(BaseModel):

@@ -9,9 +9,18 @@ from pathlib import Path
 
 import structlog
 
-from api.knowledge.index import KnowledgeIndex, Lemmatizer, document_terms, get_lemmatizer
-from api.knowledge.schemas import THEMES, Entry, SearchResponse, SearchResult
+from api.core.config import Settings
+from api.knowledge.encoder import Encoder, EncoderName, get_encoder
+from api.knowledge.index import (
+    KnowledgeIndex,
+    Lemmatizer,
+    document_terms,
+    embedded_texts,
+    get_lemmatizer,
+)
+from api.knowledge.schemas import THEMES, Entry, EntryRef, SearchResponse, SearchResult
 from api.knowledge.validation import LoadedEntry, ValidationReport, validate_directory
+from api.knowledge.vectors import cache_file, passage_vectors
 from api.territory.problems import ContentError, Problem
 from api.territory.schemas import Commune
 from api.territory.service import Territory, check_territory, set_territory
@@ -53,8 +62,17 @@ def check_content(directory: Path, today: date) -> tuple[Territory, ValidationRe
     return territory, report
 
 
+@dataclass(frozen=True)
+class Readers:
+    """The models that turn text into what the index compares; loaded once per process."""
+
+    lemmatizer: Lemmatizer
+    encoder: Encoder | None
+    cache_dir: Path | None
+
+
 Fingerprint = tuple[tuple[str, int, int], ...]
-_recent: dict[tuple[Path, Fingerprint, date], Snapshot] = {}
+_recent: dict[tuple[Path, Fingerprint, date, str], Snapshot] = {}
 _RECENT_MAX = 4
 
 
@@ -68,29 +86,36 @@ def fingerprint(directory: Path) -> Fingerprint:
     return tuple(files)
 
 
-def cached_snapshot(directory: Path, lemmatizer: Lemmatizer, today: date) -> Snapshot:
+def cached_snapshot(directory: Path, readers: Readers, today: date) -> Snapshot:
     """`build_snapshot`, reused while no file changed: every API app and test client of the
     process shares one index instead of validating and indexing the same files again."""
-    key = (directory.resolve(), fingerprint(directory), today)
+    encoder = readers.encoder.name if readers.encoder else "none"
+    key = (directory.resolve(), fingerprint(directory), today, encoder)
     snapshot = _recent.get(key)
     if snapshot is None:
-        snapshot = build_snapshot(directory, lemmatizer, today)
+        snapshot = build_snapshot(directory, readers, today)
         if len(_recent) >= _RECENT_MAX:
             _recent.pop(next(iter(_recent)))
         _recent[key] = snapshot
     return snapshot
 
 
-def build_snapshot(directory: Path, lemmatizer: Lemmatizer, today: date) -> Snapshot:
+def build_snapshot(directory: Path, readers: Readers, today: date) -> Snapshot:
     """Load, validate and index `directory`; raises ContentError when anything is wrong."""
     territory, report = check_content(directory, today)
     if report.errors:
         raise ContentError(report.problems)
-    documents = document_terms(lemmatizer, report.entries)
+    documents = document_terms(readers.lemmatizer, report.entries)
+    vectors = None
+    if readers.encoder is not None:
+        texts = [text for loaded in report.entries for text in embedded_texts(loaded)]
+        path = cache_file(readers.cache_dir, readers.encoder) if readers.cache_dir else None
+        vectors = passage_vectors(readers.encoder, texts, path)
+    index = KnowledgeIndex(report.entries, documents, readers.lemmatizer, readers.encoder, vectors)
     return Snapshot(
         directory=directory,
         territory=territory,
-        index=KnowledgeIndex(report.entries, documents, lemmatizer),
+        index=index,
         by_id={loaded.entry.id: loaded for loaded in report.entries},
         problems=report.problems,
         loaded_at=datetime.now(UTC),
@@ -98,12 +123,29 @@ def build_snapshot(directory: Path, lemmatizer: Lemmatizer, today: date) -> Snap
 
 
 class KnowledgeService:
-    def __init__(self, directory: Path, spacy_model: str) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        spacy_model: str,
+        encoder: EncoderName = "none",
+        cache_dir: Path | None = None,
+    ) -> None:
         self.directory = directory
         self._spacy_model = spacy_model
+        self._encoder = encoder
+        self._cache_dir = cache_dir
         self._snapshot: Snapshot | None = None
         self._failed: FailedReload | None = None
         self._reload_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "KnowledgeService":
+        return cls(
+            settings.knowledge_dir,
+            settings.spacy_model,
+            settings.knowledge_encoder,
+            settings.embedding_cache_dir,
+        )
 
     @property
     def snapshot(self) -> Snapshot:
@@ -125,9 +167,10 @@ class KnowledgeService:
         """Load the directory again; on errors keep serving the previous snapshot and raise."""
         with self._reload_lock:
             try:
-                snapshot = cached_snapshot(
-                    self.directory, get_lemmatizer(self._spacy_model), date.today()
+                readers = Readers(
+                    get_lemmatizer(self._spacy_model), get_encoder(self._encoder), self._cache_dir
                 )
+                snapshot = cached_snapshot(self.directory, readers, date.today())
             except ContentError as error:
                 self._failed = FailedReload(at=datetime.now(UTC), problems=error.problems)
                 log.warning(
@@ -160,11 +203,17 @@ class KnowledgeService:
         return resolution.commune if resolution.status == "found" else None
 
     def search(
-        self, query: str, theme: str | None, commune: str | None, limit: int
+        self,
+        query: str,
+        theme: str | None,
+        commune: str | None,
+        limit: int,
+        confident_only: bool = False,
     ) -> SearchResponse:
         snapshot = self.snapshot
         resolved = self.resolve_commune(commune)
-        hits = snapshot.index.search(query, theme, resolved, limit)
+        outcome = snapshot.index.search(query, theme, resolved, limit, confident_only)
+        close = outcome.close_call.entry if outcome.close_call else None
         return SearchResponse(
             query=query,
             theme=theme,
@@ -175,6 +224,10 @@ class KnowledgeService:
                     score=round(hit.score, 4),
                     scope_match=hit.scope_match,
                 )
-                for hit in hits
+                for hit in outcome.hits
             ],
+            close_call=EntryRef(id=close.id, theme=close.theme, title=close.title)
+            if close
+            else None,
+            local_entries=outcome.local_in_theme,
         )

@@ -1,6 +1,7 @@
-"""Territory types: communes, referent teams and the result of resolving a place name."""
+"""Territory types: communes, referent teams, the département's facts, the result of resolving
+a place name and the answer to a question about the territory."""
 
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -66,3 +67,94 @@ class Resolution(BaseModel):
     delegated_name: str | None = None
     outside: OutsidePlace | None = None
     alternatives: list[Commune] = []
+
+
+class Source(BaseModel):
+    """Where a fact comes from: shown to the visitor as "(title)" with a link."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    url: str
+
+
+FactValue = TypeVar("FactValue")
+
+
+class DepartmentFact(BaseModel, Generic[FactValue]):
+    """One fact of the département: its value, the year it describes (if any) and its source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: FactValue
+    year: int | None = None
+    source: Source
+
+
+class DatedSource(BaseModel):
+    """The source of one kind of commune figure (a column of communes.csv) and its year."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    year: int
+    source: Source
+
+
+class CommuneDataSources(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    communes: DatedSource
+    population: DatedSource
+    postal_codes: DatedSource
+    epci: DatedSource
+
+
+class Department(BaseModel):
+    """The département's identity and the sources of the commune data (departement.yml,
+    which these models validate: unknown fields are refused)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    code: str
+    region: DepartmentFact[str]
+    prefecture: DepartmentFact[str]
+    subprefectures: DepartmentFact[list[str]]
+    arrondissements: DepartmentFact[list[str]]
+    cantons: DepartmentFact[int]
+    population: DepartmentFact[int]
+    area_km2: DepartmentFact[int]
+    commune_data: CommuneDataSources
+
+
+AnswerKind = Literal["department", "commune", "delegated", "outside", "unknown"]
+TerritoryFact = Literal[
+    "card",
+    "location",
+    "region",
+    "prefecture",
+    "subprefectures",
+    "arrondissements",
+    "cantons",
+    "commune_count",
+    "population",
+    "area",
+    "epci",
+    "postal_code",
+    "insee_code",
+    "merger",
+    "referent",
+]
+
+
+class TerritoryAnswer(BaseModel):
+    """The answer to a visitor's question about the département or one of its communes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query: str
+    kind: AnswerKind
+    fact: TerritoryFact
+    text: str
+    sources: list[Source]
+    commune: Commune | None = None

@@ -1,20 +1,26 @@
-"""Territory data (communes, communes déléguées, referent teams, places outside the Lot):
-loaded from knowledge/territory/, checked, and served from memory."""
+"""Territory data (communes, communes déléguées, referent teams, places outside the Lot, the
+département's facts): loaded from knowledge/territory/, checked, and served from memory."""
 
 import csv
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.core.config import get_settings
+from api.territory.department import DEPARTMENT_FILE, load_department
 from api.territory.normalize import place_key
 from api.territory.problems import ContentError, Problem
 from api.territory.resolver import Resolver
-from api.territory.schemas import Commune, DelegatedCommune, OutsidePlace, Resolution, Team
-from api.territory.yamlfile import line_of, load_with_lines
+from api.territory.schemas import (
+    Commune,
+    DelegatedCommune,
+    Department,
+    OutsidePlace,
+    Resolution,
+    Team,
+)
+from api.territory.yamlfile import line_of, pydantic_problems, read_yaml
 
 COMMUNES_FILE = "communes.csv"
 DELEGATED_FILE = "communes_deleguees.csv"
@@ -48,7 +54,9 @@ class Territory:
         delegated: list[DelegatedCommune],
         teams: list[Team],
         outside: list[OutsidePlace],
+        department: Department | None = None,
     ) -> None:
+        self._department = department
         self._communes = {commune.insee: commune for commune in communes}
         self._delegated = list(delegated)
         self._teams = list(teams)
@@ -65,6 +73,11 @@ class Territory:
         defaults = [team for team in teams if team.default]
         self._default_team = defaults[0] if defaults else None
         self._resolver = Resolver(communes, delegated, outside)
+
+    def department(self) -> Department:
+        if self._department is None:
+            raise LookupError(f"{DEPARTMENT_FILE} was not loaded")
+        return self._department
 
     def commune(self, insee: str) -> Commune | None:
         return self._communes.get(insee)
@@ -238,41 +251,8 @@ def _load_delegated(
     return delegated
 
 
-def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[Any, int]]:
-    if not path.is_file():
-        problems.append(Problem(path, 1, "fichier introuvable", "remettez le fichier d'origine"))
-        return None, {}
-    try:
-        return load_with_lines(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problems.append(
-            Problem(
-                path,
-                line,
-                f"YAML illisible : {getattr(error, 'problem', None) or error}",
-                "vérifiez l'indentation (espaces, pas de tabulation) et les deux-points",
-            )
-        )
-        return None, {}
-
-
-def _pydantic_problems(
-    path: Path, error: ValidationError, lines: dict[Any, int], base: tuple[Any, ...], start: int
-) -> list[Problem]:
-    problems = []
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"])
-        line = line_of(lines, (*base, *item["loc"]), start)
-        problems.append(
-            Problem(path, line, f"champ « {field} » invalide ({item['msg']})", "corrigez ce champ")
-        )
-    return problems
-
-
 def _load_teams(path: Path, epcis: set[str], problems: list[Problem]) -> list[Team]:
-    data, lines = _read_yaml(path, problems)
+    data, lines = read_yaml(path, problems)
     if data is None:
         return []
     raw_teams = data.get("teams") if isinstance(data, dict) else None
@@ -291,7 +271,7 @@ def _load_teams(path: Path, epcis: set[str], problems: list[Problem]) -> list[Te
         try:
             parsed = _TeamFile.model_validate(raw)
         except ValidationError as error:
-            problems.extend(_pydantic_problems(path, error, lines, ("teams", index), start))
+            problems.extend(pydantic_problems(path, error, lines, ("teams", index), start))
             continue
         if parsed.id in seen:
             problems.append(
@@ -344,7 +324,7 @@ def _load_teams(path: Path, epcis: set[str], problems: list[Problem]) -> list[Te
 
 
 def _load_outside(path: Path, problems: list[Problem]) -> list[OutsidePlace]:
-    data, lines = _read_yaml(path, problems)
+    data, lines = read_yaml(path, problems)
     raw_places = data.get("places") if isinstance(data, dict) else None
     if data is not None and not isinstance(raw_places, list):
         problems.append(
@@ -357,7 +337,7 @@ def _load_outside(path: Path, problems: list[Problem]) -> list[OutsidePlace]:
         try:
             places.append(OutsidePlace(**_OutsideFile.model_validate(raw).model_dump()))
         except ValidationError as error:
-            problems.extend(_pydantic_problems(path, error, lines, ("places", index), start))
+            problems.extend(pydantic_problems(path, error, lines, ("places", index), start))
     return places
 
 
@@ -383,7 +363,13 @@ def check_territory(directory: Path) -> tuple[Territory, list[Problem]]:
                         "retirez ce nom de la liste des lieux hors du Lot",
                     )
                 )
-    return Territory(communes, delegated, teams, outside), problems
+    department = load_department(
+        directory / DEPARTMENT_FILE,
+        {commune.name for commune in communes},
+        sum(commune.population for commune in communes),
+        problems,
+    )
+    return Territory(communes, delegated, teams, outside, department), problems
 
 
 def load_territory(directory: Path) -> Territory:

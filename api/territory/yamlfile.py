@@ -1,8 +1,13 @@
-"""YAML reading for content files: safe, dates kept as text, and the line of every key."""
+"""YAML reading for content files: safe, dates kept as text, the line of every key, and
+reading errors turned into problems for editors."""
 
+from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
+
+from api.territory.problems import Problem
 
 KeyPath = tuple[str | int, ...]
 
@@ -51,3 +56,40 @@ def line_of(lines: dict[KeyPath, int], path: KeyPath, default: int) -> int:
         if path[:end] in lines:
             return lines[path[:end]]
     return default
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, dict[Any, int]]:
+    """The data of a YAML content file and the line of each key; `(None, {})` and a problem
+    when the file is missing or unreadable."""
+    if not path.is_file():
+        problems.append(Problem(path, 1, "fichier introuvable", "remettez le fichier d'origine"))
+        return None, {}
+    try:
+        return load_with_lines(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"YAML illisible : {getattr(error, 'problem', None) or error}",
+                "vérifiez l'indentation (espaces, pas de tabulation) et les deux-points",
+            )
+        )
+        return None, {}
+
+
+def pydantic_problems(
+    path: Path, error: ValidationError, lines: dict[Any, int], base: tuple[Any, ...], start: int
+) -> list[Problem]:
+    """One problem per invalid field, at the line of the field (`base` is where the validated
+    mapping sits in the file, `start` its line)."""
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"])
+        line = line_of(lines, (*base, *item["loc"]), start)
+        problems.append(
+            Problem(path, line, f"champ « {field} » invalide ({item['msg']})", "corrigez ce champ")
+        )
+    return problems

@@ -75,6 +75,31 @@ class KnowledgeHit:
 
 
 @dataclass(frozen=True)
+class EntryRef:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class KnowledgeAnswer:
+    """Ranked hits, a runner-up worth offering, and how many entries of the theme are
+    written for the visitor's commune or its communauté."""
+
+    hits: tuple[KnowledgeHit, ...]
+    close_call: EntryRef | None = None
+    local_entries: int = 0
+
+
+@dataclass(frozen=True)
+class TerritoryReply:
+    kind: str  # "department" | "commune" | "delegated" | "outside" | "unknown"
+    fact: str  # "card" when no particular fact was recognised in the question
+    text: str
+    sources: tuple[Source, ...]
+    commune: Commune | None
+
+
+@dataclass(frozen=True)
 class HandoffReceipt:
     reference: str
     status: str
@@ -242,9 +267,17 @@ class ApiClient:
             raise ApiUnavailable(f"unexpected commune resolution: {error!r}") from error
 
     async def search_knowledge(
-        self, query: str, theme: str | None, commune: str | None, limit: int = 3
-    ) -> list[KnowledgeHit]:
+        self,
+        query: str,
+        theme: str | None,
+        commune: str | None,
+        limit: int = 3,
+        *,
+        confident_only: bool = False,
+    ) -> KnowledgeAnswer:
         params: dict[str, Any] = {"q": query, "limit": limit}
+        if confident_only:
+            params["confident_only"] = "true"
         if theme:
             params["theme"] = theme
         if commune:
@@ -254,9 +287,45 @@ class ApiClient:
         )
         body = _json(response)
         try:
-            return [_hit(result) for result in body["results"]]
+            close = body.get("close_call")
+            return KnowledgeAnswer(
+                hits=tuple(_hit(result) for result in body["results"]),
+                close_call=EntryRef(str(close["id"]), str(close["title"])) if close else None,
+                local_entries=int(body.get("local_entries") or 0),
+            )
         except (KeyError, TypeError) as error:
             raise ApiUnavailable(f"unexpected search result: {error!r}") from error
+
+    async def knowledge_entry(self, entry_id: str) -> KnowledgeHit | None:
+        """One entry by id; None when it no longer exists (edited away since offered)."""
+        try:
+            response = await self._http.request(
+                "GET", f"/v1/knowledge/entries/{quote(entry_id, safe='')}", retry=True
+            )
+        except ApiRejected:
+            return None
+        try:
+            return _hit(_json(response))
+        except (KeyError, TypeError) as error:
+            raise ApiUnavailable(f"unexpected entry: {error!r}") from error
+
+    async def territory_answer(self, question: str, commune: str | None) -> TerritoryReply:
+        params = {"q": question, **({"commune": commune} if commune else {})}
+        response = await self._http.request(
+            "GET", "/v1/territory/answer", params=params, retry=True
+        )
+        body = _json(response)
+        try:
+            place = body.get("commune")
+            return TerritoryReply(
+                kind=str(body["kind"]),
+                fact=str(body.get("fact") or "card"),
+                text=str(body["text"]),
+                sources=tuple(Source(s["title"], s["url"]) for s in body.get("sources") or []),
+                commune=_commune(place) if place else None,
+            )
+        except (KeyError, TypeError) as error:
+            raise ApiUnavailable(f"unexpected territory answer: {error!r}") from error
 
     async def search_openings(
         self,

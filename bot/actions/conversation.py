@@ -22,6 +22,15 @@ _PLACE_PREPOSITION = re.compile(
 )
 
 
+# "reprendre", "reprise", "racheter", "rachat", "à céder", "cession" (accents optional).
+_TAKEOVER = re.compile(r"\b(?:repren|repris|rachet|rachat|c[eé]d|cession)", re.IGNORECASE)
+
+
+def asks_takeover(text: str) -> bool:
+    """The visitor speaks of taking a business over, not of creating one."""
+    return bool(_TAKEOVER.search(text))
+
+
 def intent_of(parse_data: dict[str, Any] | None) -> str | None:
     if not parse_data:
         return None

@@ -1,4 +1,5 @@
-"""One action answers the nine themes from the knowledge base, through the API."""
+"""The knowledge base, through the API: one action answers the nine themes, one shows an
+entry the visitor picked (a close runner-up), one answers questions on the territory."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
 from bot.actions.conversation import (
+    asks_takeover,
     entity_values,
     intent_of,
     is_payload,
@@ -98,35 +100,136 @@ class ActionAnswerTheme(Action):
             _say(dispatcher, reply)
             return events
 
-        # "Je cherche un emploi d'infirmier à Figeac": the visitor wants the offers themselves.
-        trade = [*entity_values(latest, "job"), *entity_values(latest, "sector")]
-        if theme == "jobs" and trade:
-            search = new_search("job", trade[0], commune, commune_name)
-            found = await search_and_reply(dispatcher, search)
-            return [*events, SlotSet("opening_kind", "job"), *found]
-
-        place_unknown = not commune and not undecided and not tracker.get_slot("place_undecided")
-        if theme in texts.PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked"):
-            _say(dispatcher, texts.place_question())
-            return [*events, SlotSet("place_asked", True)]
+        # "Je cherche un emploi d'infirmier à Figeac", "il y a des boulangeries à reprendre ?":
+        # the visitor wants the openings themselves; when there are none, the knowledge
+        # answer (with its button to the openings) serves better than "nothing found".
+        kind = openings_wanted(latest, theme)
+        if kind is not None:
+            trade = [*entity_values(latest, "job"), *entity_values(latest, "sector")]
+            search = new_search(kind, trade[0], commune, commune_name)
+            found = await search_and_reply(dispatcher, search, only_if_found=True)
+            if found is not None:
+                return [*events, SlotSet("opening_kind", kind), *found]
 
         query = search_text(tracker, theme)
         try:
-            hits = await api.search_knowledge(query, theme, commune)
+            answer = await api.search_knowledge(query, theme, commune)
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.search_failed", extra={"sender": tracker.sender_id})
             _say(dispatcher, texts.api_down_reply(theme))
             return events
 
-        if not hits:
+        if not answer.hits:
             await record_unanswered(api, query, theme, commune)
             _say(dispatcher, texts.no_answer_reply(commune_name))
             return events
 
-        reply = texts.answer_reply(hits[0], theme, commune_name)
+        # Answer first; making it local is offered once, after the answer.
+        place_unknown = not commune and not undecided and not tracker.get_slot("place_undecided")
+        offer_place = (
+            theme in texts.PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked")
+        )
+        reply = texts.answer_reply(
+            answer.hits[0],
+            theme,
+            commune_name,
+            local_entries=answer.local_entries,
+            close_call=answer.close_call,
+            offer_place=offer_place,
+        )
         if undecided:
             reply = texts.Reply(f"{texts.undecided_intro()}\n\n{reply.text}", reply.buttons)
         _say(dispatcher, reply)
+        return [*events, SlotSet("place_asked", True)] if offer_place else events
+
+
+def openings_wanted(latest: dict[str, Any], theme: str) -> str | None:
+    """The kind of openings a question asks for outright: a trade named in a jobs question,
+    or in a question about taking a business over."""
+    if not [*entity_values(latest, "job"), *entity_values(latest, "sector")]:
+        return None
+    if theme == "jobs":
+        return "job"
+    if theme == "business" and asks_takeover(str(latest.get("text") or "")):
+        return "takeover"
+    return None
+
+
+class ActionShowEntry(Action):
+    """The runner-up the visitor picked ("Vous cherchiez plutôt : … ?")."""
+
+    def name(self) -> str:
+        return "action_show_entry"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        entry_ids = entity_values(tracker.latest_message, "entry_id")
+        commune_name: str | None = tracker.get_slot("commune_name")
+        try:
+            hit = await ApiClient().knowledge_entry(entry_ids[0]) if entry_ids else None
+        except ApiUnavailable:
+            _say(dispatcher, texts.api_down_reply(None))
+            return []
+        if hit is None:
+            _say(dispatcher, texts.entry_gone_reply())
+            return []
+        theme = hit.theme if hit.theme in texts.THEMES else None
+        if theme is None:
+            _say(dispatcher, texts.Reply(texts.format_answer(hit, None), [texts.menu_button()]))
+            return []
+        # The entry was chosen knowingly: no "nothing specific to your town" preamble.
+        _say(dispatcher, texts.answer_reply(hit, theme, commune_name, local_entries=1))
+        return [SlotSet("last_theme", theme)]
+
+
+class ActionAnswerTerritory(Action):
+    """Facts about the département and its communes, from the territory data."""
+
+    def name(self) -> str:
+        return "action_answer_territory"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        question = str(latest.get("text") or "")
+        commune: str | None = tracker.get_slot("commune")
+        api = ApiClient()
+        try:
+            answer = await api.territory_answer(question, commune)
+        except (ApiUnavailable, ApiRejected):
+            logger.warning("territory.answer_failed", extra={"sender": tracker.sender_id})
+            _say(dispatcher, texts.api_down_reply(None))
+            return []
+        place = answer.commune if answer.kind in ("commune", "delegated") else None
+        events: list[EventType] = []
+        if place is not None:
+            events = [
+                SlotSet("commune", place.insee),
+                SlotSet("commune_name", place.name),
+                SlotSet("place_undecided", False),
+            ]
+        # "Le Vigan-en-Quercy, c'est comment comme coin ?": no fact asked, and an entry on
+        # the place says more than its identity card.
+        if answer.fact == "card" and answer.kind != "outside":
+            where = place.insee if place else commune
+            try:
+                found = await api.search_knowledge(question, None, where, confident_only=True)
+            except (ApiUnavailable, ApiRejected):
+                found = None
+            if found and found.hits:
+                hit = found.hits[0]
+                reply = texts.answer_reply(
+                    hit,
+                    hit.theme,
+                    place.name if place else tracker.get_slot("commune_name"),
+                    local_entries=found.local_entries,
+                    close_call=found.close_call,
+                )
+                _say(dispatcher, reply)
+                return [*events, SlotSet("last_theme", hit.theme)]
+        _say(dispatcher, texts.territory_reply(answer))
         return events
 
 

@@ -54,9 +54,15 @@ def kind_of(tracker: Tracker) -> str:
 
 
 async def search_and_reply(
-    dispatcher: CollectingDispatcher, search: Search, *, widen: bool = True
-) -> list[EventType]:
-    """Runs the search (widened once when nothing is near the town) and says the result."""
+    dispatcher: CollectingDispatcher,
+    search: Search,
+    *,
+    widen: bool = True,
+    only_if_found: bool = False,
+) -> list[EventType] | None:
+    """Runs the search (widened once when nothing is near the town) and says the result;
+    with `only_if_found`, says nothing and returns None when nothing is found (or the API is
+    out of reach), so that the caller answers otherwise."""
     api = ApiClient()
     kinds = texts.OPENING_KINDS[search.kind]
     widened_from: float | None = None
@@ -74,9 +80,13 @@ async def search_and_reply(
             )
     except (ApiUnavailable, ApiRejected):
         logger.warning("openings.search_failed")
+        if only_if_found:
+            return None
         reply = texts.api_down_reply("jobs" if search.kind == "job" else "business")
         dispatcher.utter_message(**texts.as_message(reply))
         return []
+    if only_if_found and page.total == 0:
+        return None
     reply = texts.openings_reply(
         search.kind,
         page,
@@ -117,7 +127,7 @@ class ActionSearchOpenings(Action):
                 dispatcher.utter_message(**texts.as_message(texts.no_search_yet_reply()))
                 return []
             following = replace(previous, page=previous.page + 1)
-            return await search_and_reply(dispatcher, following, widen=False)
+            return await search_and_reply(dispatcher, following, widen=False) or []
         query = tracker.get_slot("opening_query")
         search = new_search(
             kind_of(tracker),
@@ -126,7 +136,8 @@ class ActionSearchOpenings(Action):
             tracker.get_slot("commune_name"),
         )
         # The question is asked again on the next search.
-        return [*await search_and_reply(dispatcher, search), SlotSet("opening_query", None)]
+        found = await search_and_reply(dispatcher, search) or []
+        return [*found, SlotSet("opening_query", None)]
 
 
 class ActionAskOpeningQuery(Action):

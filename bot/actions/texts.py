@@ -13,11 +13,13 @@ from typing import Any
 
 from bot.actions.api_client import (
     Commune,
+    EntryRef,
     HandoffReceipt,
     KnowledgeHit,
     OpeningHit,
     OpeningPage,
     Resolution,
+    TerritoryReply,
 )
 
 # Order of the help menu.
@@ -59,7 +61,8 @@ THEME_PHRASES = {
     "living": "La vie quotidienne",
 }
 
-# Answers that depend on where one lives: asked once when no place is known yet.
+# Answers that depend on where one lives: after the first of them without a known place,
+# the visitor is offered (never asked first) to make it local.
 PLACE_THEMES = frozenset({"schools", "housing", "transport", "health", "jobs"})
 MAIN_TOWNS = ("Cahors", "Figeac", "Gourdon", "Souillac", "Gramat", "Saint-Céré", "Biars-sur-Cère")
 RELATED_THEMES = {
@@ -180,19 +183,24 @@ def town_buttons(towns: tuple[str, ...] | list[str] = MAIN_TOWNS) -> list[dict[s
 # -- knowledge answers --------------------------------------------------------------------
 
 
-def format_sources(hit: KnowledgeHit) -> str:
+def format_sources(hit: KnowledgeHit | TerritoryReply) -> str:
     links = [f"[{source.title}]({source.url})" for source in hit.sources]
     if not links:
         return ""
     return ("Sources : " if len(links) > 1 else "Source : ") + " · ".join(links)
 
 
-def format_answer(hit: KnowledgeHit, commune_name: str | None) -> str:
+def format_answer(hit: KnowledgeHit, commune_name: str | None, local_entries: int = 0) -> str:
+    """The entry's answer with its sources and review date; with a commune, a department-wide
+    answer says that it holds there too, and that nothing is specific to the commune only
+    when no entry of the theme is written for it or its communauté."""
     parts = []
     if commune_name and hit.scope_match == "department":
         parts.append(
             f"Je n'ai pas d'information propre {at_place(commune_name)} ; "
             "voici ce qui vaut pour l'ensemble du Lot."
+            if local_entries == 0
+            else f"Ce qui suit vaut {at_place(commune_name)} comme dans tout le Lot."
         )
     parts.append(hit.answer.strip())
     footer = [line for line in (format_sources(hit),) if line]
@@ -204,8 +212,55 @@ def format_answer(hit: KnowledgeHit, commune_name: str | None) -> str:
     return "\n\n".join(parts)
 
 
-def answer_reply(hit: KnowledgeHit, theme: str, commune_name: str | None) -> Reply:
-    return Reply(format_answer(hit, commune_name), follow_up_buttons(theme, commune_name))
+def close_call_button(entry: EntryRef) -> dict[str, str]:
+    return button(f"Vous cherchiez plutôt : {entry.title} ?", "show_entry", entry_id=entry.id)
+
+
+def answer_reply(
+    hit: KnowledgeHit,
+    theme: str,
+    commune_name: str | None,
+    *,
+    local_entries: int = 0,
+    close_call: EntryRef | None = None,
+    offer_place: bool = False,
+) -> Reply:
+    """An answer, then what may come next: the close runner-up first, then either the offer
+    to make the answer local (the main towns) or the related themes."""
+    text = format_answer(hit, commune_name, local_entries)
+    alternative = [close_call_button(close_call)] if close_call else []
+    if offer_place:
+        openings = [openings_button(OPENINGS_OF_THEME[theme])] if theme in OPENINGS_OF_THEME else []
+        return Reply(
+            f"{text}\n\n{place_offer_text()}",
+            [*alternative, *openings, *town_buttons(MAIN_TOWNS[:4]), referent_button()],
+        )
+    return Reply(text, [*alternative, *follow_up_buttons(theme, commune_name)])
+
+
+def place_offer_text() -> str:
+    return (
+        "Pour une réponse plus locale, dites-moi où vous pensez vous installer : "
+        "choisissez une ville ou écrivez-moi le nom d'une commune."
+    )
+
+
+def entry_gone_reply() -> Reply:
+    return Reply(
+        "Cette réponse n'est plus disponible : elle a sans doute été mise à jour entre-temps. "
+        "Pouvez-vous reposer votre question ?",
+        [menu_button()],
+    )
+
+
+def territory_reply(answer: TerritoryReply) -> Reply:
+    """A territory fact as the API words it, with its sources; then what may come next."""
+    lines = [line for line in (answer.text.strip(), format_sources(answer)) if line]
+    if answer.kind in ("commune", "delegated") and answer.commune is not None:
+        return Reply("\n\n".join(lines), theme_buttons(answer.commune.name)[:6])
+    if answer.kind in ("outside", "unknown"):
+        return Reply("\n\n".join(lines), town_buttons(MAIN_TOWNS[:4]))
+    return Reply("\n\n".join(lines), [menu_button(), referent_button()])
 
 
 def no_answer_reply(commune_name: str | None) -> Reply:
@@ -226,14 +281,6 @@ def api_down_reply(theme: str | None) -> Reply:
         "Vous pouvez réessayer dans quelques minutes, ou laisser vos coordonnées "
         "à un référent accueil qui vous répondra.",
         buttons,
-    )
-
-
-def place_question() -> Reply:
-    return Reply(
-        "Pour vous répondre au plus juste : dans quel secteur du Lot pensez-vous "
-        "vous installer ? Vous pouvez aussi m'écrire le nom d'une commune.",
-        town_buttons(),
     )
 
 

@@ -69,6 +69,15 @@ FIXTURE_ENTRIES = {
         "questions": ["Comment trouver un logement ?"],
         "keywords": ["logement", "location", "louer", "acheter"],
     },
+    "jobs/test-emploi-lot.md": {
+        "id": "test-emploi-lot",
+        "theme": "jobs",
+        "title": "Test : l'emploi dans le Lot",
+        "scope": "department",
+        "body": "Réponse de test sur l'emploi dans le Lot.",
+        "questions": ["Comment trouver un emploi dans le Lot ?"],
+        "keywords": ["emploi", "travail", "poste"],
+    },
     "leisure/test-loisirs-lot.md": {
         "id": "test-loisirs-lot",
         "theme": "leisure",

@@ -8,7 +8,7 @@ from typing import Any
 from conftest import ApiServer, action, make_tracker, run, user
 
 from bot.actions.config import Settings
-from bot.actions.knowledge import ActionAnswerTheme
+from bot.actions.knowledge import ActionAnswerTerritory, ActionAnswerTheme, ActionShowEntry
 
 FIGEAC = "46102"
 CAHORS = "46042"
@@ -36,10 +36,16 @@ def test_question_with_a_commune_is_answered_with_source_and_review_date(
     assert "Le logement à Figeac" in [b["title"] for b in outcome.buttons]
 
 
-def test_place_is_asked_once_when_the_theme_depends_on_it(settings: Settings) -> None:
+def test_first_question_without_a_place_is_answered_then_making_it_local_is_offered_once(
+    settings: Settings,
+) -> None:
     first = ask([user("ask_housing", "Comment trouver un logement ?")])
 
-    assert "dans quel secteur du Lot" in first.text
+    assert first.text.startswith("Réponse de test sur le logement dans le Lot.")
+    assert first.text.endswith(
+        "Pour une réponse plus locale, dites-moi où vous pensez vous installer : "
+        "choisissez une ville ou écrivez-moi le nom d'une commune."
+    )
     assert '/inform_commune{"commune":"Figeac"}' in first.payloads
     assert "/undecided_place" in first.payloads
     assert first.slots == {"last_theme": "housing", "place_asked": True}
@@ -50,6 +56,8 @@ def test_place_is_asked_once_when_the_theme_depends_on_it(settings: Settings) ->
     )
 
     assert second.text.startswith("Réponse de test sur le logement dans le Lot.")
+    assert "plus locale" not in second.text
+    assert "/undecided_place" not in second.payloads
 
 
 def test_clicking_a_town_answers_the_pending_theme_there(settings: Settings) -> None:
@@ -159,3 +167,76 @@ def test_api_down_gives_an_honest_message_and_offers_a_referent(api_down: Settin
 
     assert outcome.text.startswith("Désolé, je n'arrive pas à consulter mes informations")
     assert outcome.payloads == ["/request_human", "/ask_leisure"]
+
+
+def test_a_commune_with_its_own_entry_in_the_theme_is_never_told_there_is_none(
+    settings: Settings,
+) -> None:
+    # Figeac has a schools entry of its own: a department-wide answer must not claim
+    # that nothing is specific to Figeac.
+    outcome = ask(
+        [user("ask_schools", "comment inscrire mon enfant à l'école ?")],
+        {"commune": FIGEAC, "commune_name": "Figeac"},
+    )
+
+    assert "propre à Figeac" not in outcome.text
+
+
+def test_the_runner_up_picked_by_the_visitor_is_shown(settings: Settings) -> None:
+    outcome = run(
+        ActionShowEntry(),
+        make_tracker(
+            [
+                user(
+                    "show_entry",
+                    '/show_entry{"entry_id":"test-loisirs-lot"}',
+                    {"entry_id": "test-loisirs-lot"},
+                )
+            ],
+            {"commune_name": "Figeac"},
+        ),
+    )
+
+    assert outcome.text.startswith("Réponse de test sur les loisirs dans le Lot.")
+    assert "propre à Figeac" not in outcome.text
+    assert outcome.slots == {"last_theme": "leisure"}
+
+
+def test_a_runner_up_edited_away_meanwhile_is_said_gone(settings: Settings) -> None:
+    outcome = run(
+        ActionShowEntry(),
+        make_tracker(
+            [
+                user(
+                    "show_entry",
+                    '/show_entry{"entry_id":"plus-de-fiche"}',
+                    {"entry_id": "plus-de-fiche"},
+                )
+            ]
+        ),
+    )
+
+    assert outcome.text.startswith("Cette réponse n'est plus disponible")
+
+
+def test_a_territory_question_is_answered_from_the_data_with_its_source(
+    settings: Settings,
+) -> None:
+    outcome = run(
+        ActionAnswerTerritory(),
+        make_tracker([user("ask_territory", "quel est le code postal de Figeac ?")]),
+    )
+
+    assert "46100" in outcome.text
+    assert "Source" in outcome.text
+    assert outcome.slots["commune"] == FIGEAC
+
+
+def test_a_place_outside_the_lot_is_said_so_by_the_territory_action(settings: Settings) -> None:
+    outcome = run(
+        ActionAnswerTerritory(),
+        make_tracker([user("ask_territory", "Capdenac-Gare c'est dans le Lot ?")]),
+    )
+
+    assert "pas dans le Lot" in outcome.text
+    assert "commune" not in outcome.slots

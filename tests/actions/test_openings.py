@@ -108,3 +108,32 @@ def test_more_without_a_search_offers_to_start_one(settings: Settings) -> None:
     assert outcome.text.startswith("Je n'ai pas encore de recherche en cours.")
     assert '/search_openings{"opening_kind":"job"}' in outcome.payloads
     assert outcome.events == []
+
+
+def test_a_trade_named_with_a_takeover_question_lists_the_businesses_to_take_over(
+    settings: Settings,
+) -> None:
+    text = "mon mari est boulanger, il y a des boulangeries à reprendre ?"
+    outcome = run(
+        ActionAnswerTheme(),
+        make_tracker([user("ask_business", text, {"job": "boulangerie"})]),
+    )
+
+    offers = listed(outcome.text)
+    assert offers
+    assert all("boulangerie" in title.lower() for title, _ in offers)
+    assert outcome.slots["opening_kind"] == "takeover"
+
+
+def test_a_trade_with_no_offer_gets_the_knowledge_answer_instead_of_nothing(
+    settings: Settings,
+) -> None:
+    text = "je cherche un poste de scaphandrier, comment trouver un emploi dans le Lot ?"
+    outcome = run(
+        ActionAnswerTheme(),
+        make_tracker([user("ask_jobs", text, {"job": "scaphandrier"})]),
+    )
+
+    assert not outcome.text.startswith("Je n'ai trouvé aucune")
+    assert outcome.text.startswith("Réponse de test sur l'emploi dans le Lot.")
+    assert '/search_openings{"opening_kind":"job"}' in outcome.payloads

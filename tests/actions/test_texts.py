@@ -8,7 +8,14 @@ import pytest
 from conftest import action, bot, parse_data, user
 
 from bot.actions import texts
-from bot.actions.api_client import KnowledgeHit, OpeningHit, OpeningPage, Resolution, Source
+from bot.actions.api_client import (
+    EntryRef,
+    KnowledgeHit,
+    OpeningHit,
+    OpeningPage,
+    Resolution,
+    Source,
+)
 from bot.actions.contact import clean_first_name, display_phone, parse_contact
 from bot.actions.conversation import (
     consecutive_fallbacks,
@@ -91,6 +98,13 @@ def test_answer_says_when_it_is_not_specific_to_the_commune() -> None:
     )
 
 
+def test_answer_never_says_nothing_local_when_a_local_entry_exists() -> None:
+    text = texts.format_answer(hit(scope_match="department"), "Souillac", local_entries=1)
+
+    assert "propre à Souillac" not in text
+    assert text.startswith("Ce qui suit vaut à Souillac comme dans tout le Lot.")
+
+
 def test_follow_up_buttons_keep_the_commune_in_their_titles() -> None:
     reply = texts.answer_reply(hit(), "schools", "Figeac")
 
@@ -99,12 +113,27 @@ def test_follow_up_buttons_keep_the_commune_in_their_titles() -> None:
     assert {"title": "Parler à un référent", "payload": "/request_human"} in reply.buttons
 
 
-def test_place_question_offers_main_towns_and_undecided() -> None:
-    reply = texts.place_question()
+def test_answer_without_a_place_offers_main_towns_and_undecided_after_it() -> None:
+    reply = texts.answer_reply(hit(scope_match="department"), "housing", None, offer_place=True)
 
-    assert "dans quel secteur du Lot" in reply.text
-    assert [b["title"] for b in reply.buttons] == [*texts.MAIN_TOWNS, "Pas encore décidé"]
-    assert reply.buttons[-1]["payload"] == "/undecided_place"
+    assert reply.text.startswith("Figeac compte plusieurs lycées.")
+    assert "dites-moi où vous pensez vous installer" in reply.text
+    assert [b["title"] for b in reply.buttons] == [
+        *texts.MAIN_TOWNS[:4],
+        "Pas encore décidé",
+        "Parler à un référent",
+    ]
+
+
+def test_close_runner_up_is_offered_first() -> None:
+    reply = texts.answer_reply(
+        hit(), "leisure", None, close_call=EntryRef("fromage-rocamadour", "Le Rocamadour")
+    )
+
+    assert reply.buttons[0] == {
+        "title": "Vous cherchiez plutôt : Le Rocamadour ?",
+        "payload": '/show_entry{"entry_id":"fromage-rocamadour"}',
+    }
 
 
 def test_outside_place_is_named_with_its_departement() -> None:

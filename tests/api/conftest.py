@@ -286,7 +286,7 @@ def real_knowledge() -> "KnowledgeService":
     """The real content, loaded and indexed once for the whole session (spaCy is slow)."""
     from api.knowledge.service import KnowledgeService
 
-    service = KnowledgeService(KNOWLEDGE_DIR, get_settings().spacy_model)
+    service = KnowledgeService.from_settings(get_settings())
     service.reload()
     return service
 

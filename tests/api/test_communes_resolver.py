@@ -1,4 +1,5 @@
-"""How the assistant understands the place a visitor names (real territory data)."""
+"""How the assistant understands the place a visitor names (real territory data), and the
+checks of the territory files."""
 
 import shutil
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api.cli import main as cli_main
 from api.territory.problems import ContentError
 from api.territory.service import Territory, check_territory, load_territory
 
@@ -260,10 +262,12 @@ def territory_copy(tmp_path: Path) -> Path:
     return copy
 
 
-def _replace(path: Path, old: str, new: str) -> None:
+def _replace(path: Path, old: str, new: str) -> int:
+    """Replaces the first `old`; returns the number of its line."""
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
 
 
 def _problems(directory: Path) -> list[str]:
@@ -302,3 +306,88 @@ def test_outside_list_naming_a_lot_commune_is_refused(territory_copy: Path) -> N
     assert any(
         "« Gramat » est aussi le nom d'une commune du Lot" in p for p in _problems(territory_copy)
     )
+
+
+# --- departement.yml: the département's facts and the sources of the commune figures ---
+
+
+def test_the_real_department_file_is_valid_and_matches_the_communes() -> None:
+    territory, problems = check_territory(TERRITORY_DIR)
+    assert [problem.render() for problem in problems] == []
+    department = territory.department()
+    assert department.population.value == sum(c.population for c in territory.communes())
+    assert department.population.year == 2023
+
+
+# (text replaced in departement.yml, its replacement, offset of the reported line, problem)
+BROKEN_DEPARTMENT = [
+    (
+        "    source: insee-analyses-2016",
+        "    source: insee-2099",
+        0,
+        "la source « insee-2099 » n'est pas décrite sous « sources: » — ajoutez-la sous "
+        "« sources: » (title et url) ou reprenez un identifiant existant (cog-2026, dgcl-2025, "
+        "insee-analyses-2016, insee-populations-2023, laposte-2024)",
+    ),
+    (
+        "value: [Figeac, Gourdon]",
+        "value: [Figeac, Gourdun]",
+        0,
+        "« Gourdun » n'est pas le nom d'une commune de communes.csv — écrivez le nom officiel "
+        "de la commune, tel qu'il figure dans communes.csv",
+    ),
+    (
+        "url: https://www.insee.fr/fr/statistiques/8680726",
+        "url: insee.fr/statistiques",
+        0,
+        "l'adresse de la source « insee-populations-2023 » n'est pas une adresse web — écrivez "
+        "l'adresse complète, commençant par https:// (ou http://)",
+    ),
+    (
+        "    value: 17\n",
+        "",
+        -1,
+        "champ « cantons.value » invalide (Field required) — corrigez ce champ",
+    ),
+    (
+        "  area_km2:\n    value: 5217",
+        "  area:\n    value: 5217",
+        0,
+        "champ « area » invalide (Extra inputs are not permitted) — corrigez ce champ",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "offset", "problem"), BROKEN_DEPARTMENT)
+def test_broken_department_file_is_refused_at_the_line_to_fix(
+    territory_copy: Path, old: str, new: str, offset: int, problem: str
+) -> None:
+    path = territory_copy / "departement.yml"
+    line = _replace(path, old, new) + offset
+    assert f"{path}:{line}: {problem}" in _problems(territory_copy)
+
+
+def test_missing_department_file_is_refused(territory_copy: Path) -> None:
+    (territory_copy / "departement.yml").unlink()
+    assert _problems(territory_copy) == [
+        f"{territory_copy / 'departement.yml'}:1: fichier introuvable — remettez le fichier "
+        "d'origine"
+    ]
+
+
+def test_department_population_unlike_the_communes_is_a_warning(territory_copy: Path) -> None:
+    _replace(territory_copy / "departement.yml", "value: 176473", "value: 175620")
+    territory, problems = check_territory(territory_copy)
+    assert [problem.severity for problem in problems] == ["warning"]
+    assert "n'est pas la somme des populations municipales" in problems[0].message
+    assert territory.department().population.value == 175620
+
+
+def test_validate_command_reports_a_broken_department_file(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = knowledge_copy / "territory" / "departement.yml"
+    line = _replace(path, "  prefecture:\n    value: Cahors", "  prefecture:\n    value: Cahor")
+    assert cli_main(["validate", "--dir", str(knowledge_copy)]) == 1
+    out = capsys.readouterr().out
+    assert f"departement.yml:{line + 1}: « Cahor » n'est pas le nom d'une commune" in out

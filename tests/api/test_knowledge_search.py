@@ -29,7 +29,7 @@ EXPECTED_FIRST = [
         "etudes-superieures-figeac",
     ),
     ("transport scolaire car", "schools", "Cahors", "transport-scolaire-grand-cahors"),
-    ("le bus scolaire pour aller au collège", "schools", "Gramat", "transport-scolaire-lot"),
+    ("le bus scolaire pour aller au collège", "schools", "Lalbenque", "transport-scolaire-lot"),
     ("louer un appartement", "housing", "Figeac", "logement-figeac"),
     # "et pour le logement ?" after a question about Figeac: the town's own entry first.
     ("le logement", "housing", "Figeac", "logement-figeac"),
@@ -135,14 +135,52 @@ def test_question_without_match_and_without_theme_gets_nothing(
     assert real_knowledge.search("xyzzy", None, None, 3).results == []
 
 
-def test_entries_of_the_asked_theme_come_before_other_themes(
+def test_the_asked_theme_weighs_on_a_near_tie(real_knowledge: KnowledgeService) -> None:
+    results = real_knowledge.search("vin", "leisure", None, 10).results
+    assert results[0].id == "loisirs-vin-de-cahors"
+    assert "entreprendre-vin-de-cahors" in [result.id for result in results]
+
+
+def test_a_clear_match_in_another_theme_wins_over_a_weak_one_in_the_asked_theme(
     real_knowledge: KnowledgeService,
 ) -> None:
-    results = real_knowledge.search("vin", "leisure", None, 10).results
-    themes = [result.theme for result in results]
-    assert themes[0] == "leisure"
-    assert themes == sorted(themes, key=lambda theme: theme != "leisure")
-    assert "business" in themes  # the wine-growing entry still comes, as a fallback
+    # The NLU heard a jobs question; the words are about taking a farm over.
+    results = real_knowledge.search(
+        "s'installer comme agriculteur, reprendre une exploitation", "jobs", None, 3
+    ).results
+    assert results[0].id == "entreprendre-installation-agricole"
+
+
+def test_a_close_runner_up_is_offered(real_knowledge: KnowledgeService) -> None:
+    response = real_knowledge.search("Je cherche une crèche pour mon bébé", "schools", "Cahors", 3)
+    assert response.results[0].id == "creche-grand-cahors"
+    assert response.close_call is not None
+    assert response.close_call.id == "creche-petite-enfance-lot"
+
+
+def test_no_runner_up_is_offered_when_the_first_answer_is_clear(
+    real_knowledge: KnowledgeService,
+) -> None:
+    response = real_knowledge.search("le train pour Paris", "transport", None, 3)
+    assert response.results[0].id == "transport-train-paris-toulouse"
+    assert response.close_call is None
+
+
+def test_local_entries_of_the_theme_are_counted_for_the_visitors_commune(
+    real_knowledge: KnowledgeService,
+) -> None:
+    assert real_knowledge.search("écoles", "schools", "Souillac", 3).local_entries >= 1
+    assert real_knowledge.search("écoles", "schools", None, 3).local_entries == 0
+
+
+def test_a_vague_message_gets_nothing_when_only_confident_answers_are_wanted(
+    real_knowledge: KnowledgeService,
+) -> None:
+    assert real_knowledge.search("bof", None, None, 3, confident_only=True).results == []
+    clear = real_knowledge.search(
+        "Quels lycées y a-t-il à Cahors ?", None, None, 3, confident_only=True
+    )
+    assert clear.results[0].id == "lycees-cahors"
 
 
 def test_commune_may_be_given_by_insee_code_name_or_misspelling(

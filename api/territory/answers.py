@@ -1,0 +1,804 @@
+"""Answers to questions about the territory itself ("code postal de St-Céré ?", "combien
+d'habitants a Figeac ?", "Capdenac-Gare, c'est dans le Lot ?"), composed from the data of
+knowledge/territory/: every figure is shown with its year and its source.
+
+Three steps: find the place named in the question (the resolver, tried on the word n-grams of
+the question, longest first), recognise the fact asked (cue words), write the answer.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from api.territory.normalize import place_key, query_keys, tokens
+from api.territory.schemas import (
+    AnswerKind,
+    Commune,
+    OutsidePlace,
+    Resolution,
+    Source,
+    TerritoryAnswer,
+    TerritoryFact,
+)
+from api.territory.service import Territory
+
+_WORD = re.compile(r"[^\W_]+")
+_NBSP = "\u00a0"
+# Communes named at the most when several share a postal code (largest first).
+_MAX_LISTED = 8
+
+# Common words of a question (accents folded), never the start of a place name. A place whose
+# name starts with one ("Vers", "Le Bourg") is still found when the question names no other.
+_STOP_TEXT = """
+    a ai as au aux avec avez avoir avons bien c ca car ce ceci cela celle celui ces cet cette
+    chez comme comment d dans de des deja dire dis dites donc donne donnee donner donnez du elle
+    elles en encore est et etait etre eu faire fait font hui ici il ils j je jusqu l la le les
+    leur leurs lui m ma mais me meme mes moi mon n ne ni nos notre nous on ont ou par pas peu
+    peut peux pouvez pour pourquoi pourrais pourriez puis qu quand que quel quelle quelles quels
+    qui quoi s sa sais sait savez savoir se ses si son sont sous sur svp stp t ta te tes toi ton
+    tous tout toute tres tu un une vers voici voila vos votre vous y
+    aujourd actuellement maintenant toujours depuis avant apres
+    allo bonjour bonsoir salut merci oui non ok okay hello coucou please
+    aimerais aimerait voudrais voudrait veux voulez connaitre connais connait dit indiquer
+    indiquez renseigner chercher cherche trouve trouver trouvent situe situee situes situees
+    appartient appartiennent depend dependent releve partie exactement environ plus moins
+    combien nombre numero info infos information informations renseignement renseignements
+    lot departement lotois lotoise lotoises 46 france occitanie region quercy
+    commune communes ville villes village villages municipalite mairie bourg coin endroit lieu
+    localite territoire secteur ancienne anciennes ancien anciens nouvelle nouvelles
+    code codes postal postaux cp insee officiel geographique cog
+    habitant habitants population populations gens personnes ames peuple peuplee demographie
+    superficie surface km km2 kilometres carres etendue taille
+    prefecture prefectures prefet sous chef capitale arrondissement arrondissements canton
+    cantons communaute communautes intercommunalite intercommunalites intercommunal interco
+    epci agglo agglomeration comcom cdc
+    referent referents referente referentes equipe equipes interlocuteur interlocuteurs contact
+    contacts contacter accueil adresser aider accompagner
+    deleguee deleguees delegue fusion fusionne fusionnee fusionnees fusionnes fusionner
+    regroupement regroupee rattachee rattache existe
+    coeur porte tour
+"""
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
+# Words after which a word the assistant does not know is taken for a place name.
+_PLACE_PREPOSITIONS = frozenset({"a", "au", "aux", "de", "d", "du", "pour", "sur", "vers", "chez"})
+# What follows a place name that starts a question ("Trifouilly, c'est où ?").
+_AFTER_A_PLACE = ("c est ", "est ", "se ", "fait ", "a ", "dans ", "en ")
+# Words that may join the parts of a place name ("Trifouilly-les-Oies").
+_NAME_CONNECTORS = frozenset({"de", "d", "du", "des", "la", "le", "les", "l", "sur", "en", "et"})
+_DEPARTMENT_WORDS = frozenset({"lot", "departement", "46", "lotois", "lotoise", "lotoises"})
+
+# The fact asked, from cue words (accents folded); the first fact with a cue in the question
+# wins. A cue is a phrase, or words joined by "+" that must all appear somewhere.
+_CUES: tuple[tuple[TerritoryFact, tuple[str, ...]], ...] = (
+    (
+        "referent",
+        (
+            "referent",
+            "referents",
+            "referente",
+            "equipe",
+            "equipes",
+            "interlocuteur",
+            "interlocuteurs",
+            "qui contacter",
+            "m adresser",
+            "s adresser",
+            "qui peut m aider",
+            "contact",
+            "contacter",
+            "accueil",
+        ),
+    ),
+    ("postal_code", ("code postal", "codes postaux", "cp", "postal")),
+    ("insee_code", ("code insee", "numero insee", "code commune", "code officiel", "cog")),
+    (
+        "merger",
+        (
+            "commune nouvelle",
+            "communes nouvelles",
+            "deleguee",
+            "deleguees",
+            "fusion",
+            "fusionne",
+            "fusionnee",
+            "fusionnees",
+            "fusionnes",
+            "fusionner",
+            "regroupement",
+            "regroupee",
+            "ancienne commune",
+            "anciennes communes",
+            "quelle commune",
+            "rattachee",
+            "existe plus",
+            "existe encore",
+        ),
+    ),
+    (
+        "epci",
+        (
+            "communaute",
+            "communautes",
+            "intercommunalite",
+            "intercommunalites",
+            "intercommunal",
+            "interco",
+            "epci",
+            "agglo",
+            "agglomeration",
+            "comcom",
+            "com com",
+            "cdc",
+        ),
+    ),
+    (
+        "commune_count",
+        (
+            "combien+communes",
+            "nombre+communes",
+            "combien+villages",
+            "combien+villes",
+            "combien+municipalites",
+        ),
+    ),
+    ("subprefectures", ("sous prefecture", "sous prefectures", "sous prefet")),
+    ("prefecture", ("prefecture", "prefectures", "chef lieu", "prefet", "capitale")),
+    ("arrondissements", ("arrondissement", "arrondissements")),
+    ("cantons", ("canton", "cantons")),
+    (
+        "population",
+        (
+            "habitant",
+            "habitants",
+            "population",
+            "populations",
+            "peuple",
+            "peuplee",
+            "demographie",
+            "combien+gens",
+            "combien+personnes",
+            "combien+ames",
+        ),
+    ),
+    ("area", ("superficie", "surface", "km2", "km", "kilometres carres", "etendue", "taille")),
+    ("region", ("region", "occitanie")),
+    (
+        "location",
+        (
+            "dans le lot",
+            "c est ou",
+            "ou c est",
+            "ou se trouve",
+            "ou se situe",
+            "ou est",
+            "ou ca",
+            "situe",
+            "situee",
+            "departement",
+            "lotois",
+            "lotoise",
+        ),
+    ),
+)
+# Facts of the département as a whole; asked about a commune, they are answered for the
+# département after saying where the commune is.
+_DEPARTMENT_FACTS: frozenset[TerritoryFact] = frozenset(
+    {"region", "prefecture", "subprefectures", "arrondissements", "cantons", "commune_count"}
+)
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    key: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Place:
+    resolution: Resolution
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    """Keys of every name the resolver knows exactly, to tell a sure match from a guess."""
+
+    names: frozenset[str]
+    outside: frozenset[str]
+    max_words: int
+
+
+@lru_cache(maxsize=8)
+def _gazetteer(territory: Territory) -> _Gazetteer:
+    outside = {
+        place_key(name)
+        for place in territory.outside_places()
+        for name in [place.name, *place.aliases]
+    }
+    names = {place_key(commune.name) for commune in territory.communes()}
+    names |= {place_key(former.name) for former in territory.delegated_communes()}
+    names |= outside
+    return _Gazetteer(
+        names=frozenset(names),
+        outside=frozenset(outside),
+        max_words=max(len(name.split()) for name in names) + 1,
+    )
+
+
+def _words(text: str) -> list[_Word]:
+    words = []
+    for match in _WORD.finditer(text):
+        keys = tokens(match.group())
+        if keys:
+            words.append(_Word(match.group(), keys[0], match.start(), match.end()))
+    return words
+
+
+def _is_stop(key: str) -> bool:
+    return key in _STOP_WORDS or (key.isdigit() and len(key) != 5)
+
+
+def _is_sure(resolution: Resolution, key: str, gazetteer: _Gazetteer) -> bool:
+    if resolution.status == "found":
+        return resolution.via != "fuzzy"
+    if resolution.status == "outside_lot":
+        # A postal code of another département, or a well-known name spelt right.
+        return resolution.outside is None or any(
+            candidate in gazetteer.outside for candidate in query_keys(key)
+        )
+    return False
+
+
+def _find_place(territory: Territory, words: list[_Word]) -> _Place | None:
+    gazetteer = _gazetteer(territory)
+    keys = [word.key for word in words]
+    guessed: _Place | None = None
+    stop_named: _Place | None = None
+    for size in range(min(len(keys), gazetteer.max_words), 0, -1):
+        for first in range(len(keys) - size + 1):
+            span = keys[first : first + size]
+            key = " ".join(span)
+            is_name = place_key(key) in gazetteer.names
+            starts_stop = _is_stop(span[0])
+            if not is_name and (starts_stop or _is_stop(span[-1])):
+                continue
+            resolution = territory.resolve(key)
+            place = _Place(resolution, first, first + size - 1)
+            if _is_sure(resolution, key, gazetteer):
+                if not starts_stop:
+                    return place
+                stop_named = stop_named or place
+            elif guessed is None and resolution.status != "unknown" and not starts_stop:
+                guessed = place
+    return guessed or stop_named
+
+
+def _unknown_place(question: str, words: list[_Word]) -> str | None:
+    """The words that look like a place name the assistant does not know, as typed."""
+    for index, word in enumerate(words):
+        if _is_stop(word.key):
+            continue
+        if not _names_a_place(words, index):
+            continue
+        first, last = index, index
+        while last + 1 < len(words):
+            following = words[last + 1].key
+            if not _is_stop(following) or _hyphenated(question, words[last], words[last + 1]):
+                last += 1
+            elif (
+                following in _NAME_CONNECTORS
+                and last + 2 < len(words)
+                and not _is_stop(words[last + 2].key)
+            ):
+                last += 2
+            else:
+                break
+        while first > 0 and _hyphenated(question, words[first - 1], words[first]):
+            first -= 1
+        return question[words[first].start : words[last].end]
+    return None
+
+
+def _names_a_place(words: list[_Word], index: int) -> bool:
+    """Whether an unknown word stands where a place name would: after "à", "de"…, with a
+    capital letter inside the sentence, or first and followed by "c'est", "est"…"""
+    word = words[index]
+    if index == 0:
+        following = "".join(f"{w.key} " for w in words[1:3])
+        return not following or following.startswith(_AFTER_A_PLACE)
+    proper_noun = word.text[:1].isupper() or word.key.isdigit()
+    return proper_noun or words[index - 1].key in _PLACE_PREPOSITIONS
+
+
+def _hyphenated(question: str, before: _Word, after: _Word) -> bool:
+    """Whether two words are joined by a hyphen, as the parts of a name are."""
+    return question[before.end : after.start] == "-"
+
+
+def detect_fact(keys: list[str]) -> TerritoryFact | None:
+    """The fact asked, from the question's words (folded keys, the place's words left out)."""
+    text = f" {' '.join(keys)} "
+    present = set(keys)
+    for fact, cues in _CUES:
+        for cue in cues:
+            if "+" in cue:
+                if all(part in present for part in cue.split("+")):
+                    return fact
+            elif f" {cue} " in text:
+                return fact
+    return None
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", _NBSP)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+def _bold(items: list[str]) -> list[str]:
+    return [f"**{item}**" for item in items]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _epci_label(name: str) -> str:
+    """The official EPCI name in words: CC Grand-Figeac -> communauté de communes Grand-Figeac."""
+    for short, long in (("CC ", "communauté de communes "), ("CA ", "communauté d'agglomération ")):
+        if name.startswith(short):
+            return long + name[len(short) :]
+    return name
+
+
+def _habitants(value: int) -> str:
+    return f"**{_number(value)} habitant{'s' if value > 1 else ''}**"
+
+
+class _Composer:
+    """Writes the French text of one answer and collects the sources it cites."""
+
+    def __init__(self, territory: Territory, question: str) -> None:
+        self.territory = territory
+        self.question = question
+        self.department = territory.department()
+        self.data = self.department.commune_data
+        self.sources: list[Source] = []
+
+    def cite(self, *sources: Source) -> str:
+        unique = list(dict.fromkeys(sources))
+        for source in unique:
+            if source not in self.sources:
+                self.sources.append(source)
+        return f"({' ; '.join(source.title for source in unique)})"
+
+    def result(
+        self,
+        kind: AnswerKind,
+        fact: TerritoryFact,
+        lines: list[str],
+        commune: Commune | None = None,
+    ) -> TerritoryAnswer:
+        return TerritoryAnswer(
+            query=self.question,
+            kind=kind,
+            fact=fact,
+            text="\n".join(lines).strip(),
+            sources=self.sources,
+            commune=commune,
+        )
+
+    # --- The département -------------------------------------------------------------------
+
+    def department_answer(self, fact: TerritoryFact | None) -> TerritoryAnswer:
+        chosen: TerritoryFact = fact or "card"
+        return self.result("department", chosen, self.department_lines(chosen))
+
+    def department_lines(self, fact: TerritoryFact) -> list[str]:
+        d = self.department
+        communes = len(self.territory.communes())
+        as_of = f"au 1er janvier {self.data.communes.year}"
+        if fact == "region":
+            return [
+                f"Le {d.name} ({d.code}) fait partie de la région **{d.region.value}** "
+                f"{self.cite(d.region.source)}."
+            ]
+        if fact in ("prefecture", "subprefectures"):
+            subs = d.subprefectures.value
+            return [
+                f"La préfecture du {d.name} est **{d.prefecture.value}** ; "
+                f"{'ses sous-préfectures sont' if len(subs) > 1 else 'sa sous-préfecture est'} "
+                f"{_join(_bold(subs))} {self.cite(d.prefecture.source, d.subprefectures.source)}."
+            ]
+        if fact == "arrondissements":
+            towns = d.arrondissements.value
+            return [
+                f"Le {d.name} compte **{len(towns)} arrondissements**, ceux de "
+                f"{_join(_bold(towns))} {self.cite(d.arrondissements.source)}."
+            ]
+        if fact == "cantons":
+            year = f" en {d.cantons.year}" if d.cantons.year else ""
+            return [
+                f"Le {d.name} compte **{d.cantons.value} cantons**{year} "
+                f"{self.cite(d.cantons.source)}."
+            ]
+        if fact == "commune_count":
+            return [
+                f"Le {d.name} compte **{_number(communes)} communes** {as_of} "
+                f"{self.cite(self.data.communes.source)}."
+            ]
+        if fact == "population":
+            return [
+                f"Le {d.name} compte {_habitants(d.population.value)} en population "
+                f"municipale {d.population.year} {self.cite(d.population.source)}."
+            ]
+        if fact == "area":
+            return [
+                f"Le {d.name} s'étend sur **{_number(d.area_km2.value)} km²** "
+                f"{self.cite(d.area_km2.source)}."
+            ]
+        if fact == "epci":
+            return self.department_epcis()
+        if fact == "postal_code":
+            return [
+                self.department_codes("postal_code"),
+                "Dites-moi quelle commune vous intéresse, je vous donnerai le sien.",
+            ]
+        if fact == "insee_code":
+            return [
+                self.department_codes("insee_code"),
+                "Dites-moi quelle commune vous intéresse, je vous donnerai le sien.",
+            ]
+        if fact == "merger":
+            return self.department_mergers()
+        if fact == "referent":
+            team = self.territory.default_team()
+            return [
+                "Chaque territoire du Lot a son équipe de référents accueil. À l'échelle du "
+                f"département : **{team.name}** ({_lower_first(team.role)}).",
+                "Dites-moi la commune qui vous intéresse, je vous indiquerai l'équipe qui la suit.",
+            ]
+        if fact == "location":
+            return [
+                f"Le **{d.name}** ({d.code}) est un département de la région "
+                f"**{d.region.value}** ; sa préfecture est **{d.prefecture.value}** "
+                f"{self.cite(d.region.source, d.prefecture.source)}."
+            ]
+        return [
+            f"**Le {d.name} ({d.code})** en bref :",
+            "",
+            f"- Région : **{d.region.value}** {self.cite(d.region.source)}",
+            f"- Préfecture : **{d.prefecture.value}** ; sous-préfectures : "
+            f"{_join(_bold(d.subprefectures.value))} "
+            f"{self.cite(d.prefecture.source, d.subprefectures.source)}",
+            f"- **{_number(communes)} communes** {as_of} {self.cite(self.data.communes.source)}",
+            f"- {_habitants(d.population.value)} en population municipale "
+            f"{d.population.year} {self.cite(d.population.source)}",
+            f"- Superficie : **{_number(d.area_km2.value)} km²** {self.cite(d.area_km2.source)}",
+        ]
+
+    def department_epcis(self) -> list[str]:
+        counts: dict[str, int] = {}
+        for commune in self.territory.communes():
+            counts[commune.epci_siren] = counts.get(commune.epci_siren, 0) + 1
+        names = self.territory.epcis()
+        lines = [
+            f"Les communes du {self.department.name} sont réparties entre "
+            f"**{len(counts)} intercommunalités** {self.cite(self.data.epci.source)} :",
+            "",
+        ]
+        for siren, count in sorted(counts.items(), key=lambda item: -item[1]):
+            lines.append(f"- {_epci_label(names[siren])} ({count} commune{'s' * (count > 1)})")
+        return lines
+
+    def department_codes(self, fact: TerritoryFact) -> str:
+        d = self.department
+        communes = self.territory.communes()
+        if fact == "postal_code":
+            codes = [code for commune in communes for code in commune.postal_codes]
+            shared = all(code.startswith(d.code) for code in codes)
+            start = f" ; ils commencent tous par **{d.code}**" if shared else ""
+            return (
+                f"Chaque commune du {d.name} a son code postal{start} "
+                f"{self.cite(self.data.postal_codes.source)}."
+            )
+        shared = all(commune.insee.startswith(d.code) for commune in communes)
+        start = f", qui commence par **{d.code}**" if shared else ""
+        return (
+            f"Le code du département du {d.name} est **{d.code}** ; chaque commune a son "
+            f"code INSEE{start} {self.cite(self.data.communes.source)}."
+        )
+
+    def department_mergers(self) -> list[str]:
+        delegated = self.territory.delegated_communes()
+        nouvelles = {former.commune_insee for former in delegated}
+        return [
+            f"Dans le {self.department.name}, **{len(nouvelles)} communes nouvelles** sont nées "
+            f"de fusions ; elles comptent **{len(delegated)} communes déléguées**, les anciennes "
+            f"communes {self.cite(self.data.communes.source)}.",
+            "Donnez-moi le nom d'une ancienne commune, je vous dirai de quelle commune nouvelle "
+            "elle fait partie.",
+        ]
+
+    # --- A commune -------------------------------------------------------------------------
+
+    def role(self, commune: Commune) -> tuple[str, Source] | None:
+        d = self.department
+        if commune.name == d.prefecture.value:
+            return f"la préfecture du {d.name}", d.prefecture.source
+        if commune.name in d.subprefectures.value:
+            return f"une sous-préfecture du {d.name}", d.subprefectures.source
+        return None
+
+    def intro(self, commune: Commune) -> str:
+        role = self.role(commune)
+        if role is None:
+            return (
+                f"**{commune.name}** est une commune du {self.department.name} "
+                f"{self.cite(self.data.communes.source)}."
+            )
+        return f"**{commune.name}** est {role[0]} {self.cite(self.data.communes.source, role[1])}."
+
+    def epci_sentence(self, commune: Commune, subject: str) -> str:
+        return (
+            f"{subject} fait partie de la **{_epci_label(commune.epci_name)}** "
+            f"{self.cite(self.data.epci.source)}."
+        )
+
+    def population_sentence(self, commune: Commune) -> str:
+        data = self.data.population
+        return (
+            f"**{commune.name}** compte {_habitants(commune.population)} en population "
+            f"municipale {data.year} {self.cite(data.source)}."
+        )
+
+    def postal_sentence(self, commune: Commune) -> str:
+        codes = _join(_bold(commune.postal_codes))
+        source = self.cite(self.data.postal_codes.source)
+        if len(commune.postal_codes) == 1:
+            return f"Le code postal de **{commune.name}** est {codes} {source}."
+        return f"**{commune.name}** a plusieurs codes postaux : {codes} {source}."
+
+    def referent_sentence(self, commune: Commune) -> list[str]:
+        team = self.territory.team_for_commune(commune.insee)
+        return [
+            f"Pour **{commune.name}**, l'équipe de référents accueil qui suit ce territoire "
+            f"s'appelle **{team.name}** ({_lower_first(team.role)}).",
+            "Si vous le souhaitez, je peux vous mettre en relation avec elle.",
+        ]
+
+    def location_sentence(self, commune: Commune) -> str:
+        d = self.department
+        role = self.role(commune)
+        sources = [self.data.communes.source, d.region.source] + ([role[1]] if role else [])
+        return (
+            f"**{commune.name}** est bien une commune du {d.name} ({d.code}), en région "
+            f"**{d.region.value}** {self.cite(*sources)}." + (f" C'est {role[0]}." if role else "")
+        )
+
+    def location_lines(self, commune: Commune) -> list[str]:
+        lines = [self.location_sentence(commune), self.epci_sentence(commune, "Elle")]
+        key = place_key(commune.name)
+        for place in self.territory.outside_places():
+            if place_key(place.name).startswith(key + " "):
+                lines.append(
+                    f"À ne pas confondre avec **{place.name}**, qui se trouve dans un "
+                    f"autre département : {place.departement} ({place.departement_code})."
+                )
+        return lines
+
+    def card_lines(self, commune: Commune) -> list[str]:
+        team = self.territory.team_for_commune(commune.insee)
+        data = self.data
+        label = "Code postal" if len(commune.postal_codes) == 1 else "Codes postaux"
+        return [
+            self.intro(commune),
+            "",
+            f"- Intercommunalité : **{_epci_label(commune.epci_name)}** "
+            f"{self.cite(data.epci.source)}",
+            f"- {label} : {_join(_bold(commune.postal_codes))} "
+            f"{self.cite(data.postal_codes.source)}",
+            f"- Population : {_habitants(commune.population)} en population municipale "
+            f"{data.population.year} {self.cite(data.population.source)}",
+            f"- Référents accueil : **{team.name}** ({_lower_first(team.role)})",
+        ]
+
+    def merger_lines(self, commune: Commune) -> list[str]:
+        formers = sorted(
+            (
+                d.name
+                for d in self.territory.delegated_communes()
+                if d.commune_insee == commune.insee
+            ),
+        )
+        source = self.cite(self.data.communes.source)
+        if not formers:
+            return [
+                f"**{commune.name}** ne compte aucune commune déléguée : aucune ancienne "
+                f"commune ne lui a été rattachée {source}."
+            ]
+        return [
+            f"**{commune.name}** est une commune nouvelle : elle regroupe les anciennes "
+            f"communes {_join(_bold(formers))}, aujourd'hui communes déléguées {source}."
+        ]
+
+    def commune_lines(self, commune: Commune, fact: TerritoryFact) -> list[str]:
+        if fact == "population":
+            return [self.population_sentence(commune)]
+        if fact == "postal_code":
+            return [self.postal_sentence(commune)]
+        if fact == "epci":
+            return [self.epci_sentence(commune, f"**{commune.name}**")]
+        if fact == "insee_code":
+            lines = [
+                f"Le code INSEE de **{commune.name}** est **{commune.insee}** "
+                f"{self.cite(self.data.communes.source)}."
+            ]
+            if commune.insee not in commune.postal_codes:
+                lines.append(
+                    f"Attention, ce n'est pas son code postal, qui est "
+                    f"{_join(_bold(commune.postal_codes))}."
+                )
+            return lines
+        if fact == "merger":
+            return self.merger_lines(commune)
+        if fact == "referent":
+            return self.referent_sentence(commune)
+        if fact == "location":
+            return self.location_lines(commune)
+        if fact == "area":
+            return [
+                f"Je n'ai pas de superficie sourcée pour chaque commune, seulement pour le "
+                f"département : {_lower_first(self.department_lines('area')[0])}"
+            ]
+        if fact in _DEPARTMENT_FACTS:
+            return [self.location_sentence(commune), *self.department_lines(fact)]
+        return self.card_lines(commune)
+
+    def commune_answer(self, commune: Commune, fact: TerritoryFact | None) -> TerritoryAnswer:
+        chosen: TerritoryFact = fact or "card"
+        return self.result("commune", chosen, self.commune_lines(commune, chosen), commune)
+
+    def delegated_answer(
+        self, former: str, commune: Commune, fact: TerritoryFact | None
+    ) -> TerritoryAnswer:
+        chosen: TerritoryFact = fact or "card"
+        intro = (
+            f"**{former}** est une ancienne commune : depuis la fusion, elle fait partie de la "
+            f"commune nouvelle **{commune.name}**, dont elle est une commune déléguée "
+            f"{self.cite(self.data.communes.source)}."
+        )
+        detail: TerritoryFact = "card" if chosen == "merger" else chosen
+        lines = self.commune_lines(commune, detail)
+        if detail == "card":
+            lines = [f"Voici l'essentiel sur **{commune.name}** :", *lines[1:]]
+        return self.result("delegated", chosen, [intro, "", *lines], commune)
+
+    def shared_postal_code(self, code: str, communes: list[Commune]) -> TerritoryAnswer:
+        shown = [f"**{commune.name}**" for commune in communes[:_MAX_LISTED]]
+        if len(communes) > _MAX_LISTED:
+            shown.append(f"{len(communes) - _MAX_LISTED} autres")
+        text = (
+            f"Le code postal **{code}** est partagé par {len(communes)} communes du "
+            f"{self.department.name} : {_join(shown)} "
+            f"{self.cite(self.data.postal_codes.source)}."
+        )
+        return self.result("commune", "postal_code", [text], communes[0])
+
+    # --- Elsewhere, or unknown -------------------------------------------------------------
+
+    def outside_answer(self, resolution: Resolution, fact: TerritoryFact | None) -> TerritoryAnswer:
+        d = self.department
+        place = resolution.outside
+        if place is None:
+            lines = [
+                f"Le code postal **{resolution.query}** n'est pas un code du {d.name} : ceux "
+                f"du {d.name} commencent par {d.code} {self.cite(self.data.postal_codes.source)}."
+            ]
+        else:
+            lines = [
+                f"**{place.name}** n'est pas dans le {d.name} : cette commune se trouve dans un "
+                f"autre département, **{place.departement} ({place.departement_code})**.",
+            ]
+            key = place_key(place.name)
+            for commune in self.territory.communes():
+                if key.startswith(place_key(commune.name) + " "):
+                    lines.append(
+                        f"Vous pensiez peut-être à **{commune.name}**, qui est, elle, "
+                        f"une commune du {d.name} {self.cite(self.data.communes.source)}."
+                    )
+        lines.append(f"Je peux vous renseigner sur les communes du {d.name}.")
+        return self.result("outside", fact or "location", lines)
+
+    def other_department_answer(
+        self, place: OutsidePlace, fact: TerritoryFact | None
+    ) -> TerritoryAnswer:
+        d = self.department
+        lines = [
+            f"Ce département, **{place.departement} ({place.departement_code})**, n'est pas le "
+            f"{d.name} : je ne connais bien que le {d.name}.",
+            f"Je peux vous renseigner sur le {d.name} et ses communes.",
+        ]
+        return self.result("outside", fact or "location", lines)
+
+    def unknown_answer(self, name: str, fact: TerritoryFact | None) -> TerritoryAnswer:
+        alternatives = self.territory.resolve(name).alternatives
+        lines = [
+            f"Je ne trouve pas « {name} » parmi les communes du {self.department.name} "
+            f"{self.cite(self.data.communes.source)}.",
+        ]
+        if alternatives:
+            names = [f"**{commune.name}**" for commune in alternatives]
+            lines.append(f"Vouliez-vous dire {_join(names).replace(' et ', ' ou ')} ?")
+        else:
+            lines.append("Vérifiez l'orthographe, ou donnez-moi son code postal.")
+        return self.result("unknown", fact or "card", lines)
+
+    def about(self, resolution: Resolution, fact: TerritoryFact | None) -> TerritoryAnswer:
+        if resolution.status == "outside_lot":
+            return self.outside_answer(resolution, fact)
+        commune = resolution.commune
+        assert commune is not None
+        if resolution.via == "postal_code":
+            sharing = sorted(
+                (c for c in self.territory.communes() if resolution.query in c.postal_codes),
+                key=lambda c: -c.population,
+            )
+            if len(sharing) > 1:
+                return self.shared_postal_code(resolution.query, sharing)
+        if resolution.delegated_name is not None:
+            return self.delegated_answer(resolution.delegated_name, commune, fact)
+        return self.commune_answer(commune, fact)
+
+
+def _other_department(territory: Territory, keys: list[str]) -> OutsidePlace | None:
+    """A place of hors_lot.yml whose département is named in the question ("la Corrèze"),
+    not as a river ("la vallée de la Dordogne")."""
+    text = f" {' '.join(keys)} "
+    for place in territory.outside_places():
+        name = place_key(place.departement)
+        if f" {name} " in text and f" vallee de la {name} " not in text:
+            return place
+    return None
+
+
+def _uses_hint(fact: TerritoryFact | None, keys: list[str]) -> bool:
+    """Whether a question that names no place is about the visitor's commune."""
+    if fact in _DEPARTMENT_FACTS or fact == "area":
+        return False
+    return fact == "location" or not any(key in _DEPARTMENT_WORDS for key in keys)
+
+
+def answer(territory: Territory, question: str, commune_hint: str | None = None) -> TerritoryAnswer:
+    """The answer to a question about the territory. The place is the one the question names,
+    else the commune of the conversation (`commune_hint`, INSEE code or name), else the
+    département."""
+    composer = _Composer(territory, question)
+    words = _words(question)
+    place = _find_place(territory, words)
+    if place is not None:
+        rest = [w.key for i, w in enumerate(words) if not place.first <= i <= place.last]
+        return composer.about(place.resolution, detect_fact(rest))
+    keys = [word.key for word in words]
+    fact = detect_fact(keys)
+    # "la préfecture de la Corrèze": another département, never answered with the Lot's facts.
+    other = _other_department(territory, keys)
+    if other is not None:
+        return composer.other_department_answer(other, fact)
+    # "au total dans le département": with the département named, no unknown town is asked.
+    about_department = any(key in _DEPARTMENT_WORDS for key in keys)
+    unknown = None if about_department else _unknown_place(question, words)
+    if unknown is not None:
+        return composer.unknown_answer(unknown, fact)
+    if commune_hint and _uses_hint(fact, keys):
+        resolution = territory.lookup(commune_hint)
+        if resolution.status == "found":
+            return composer.about(resolution, fact)
+    return composer.department_answer(fact)

@@ -1,0 +1,348 @@
+"""Questions about the territory itself, answered from knowledge/territory/ (real data)."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.territory.answers import answer
+from api.territory.schemas import TerritoryAnswer
+from api.territory.service import Territory
+
+TERRITORY_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "territory"
+NBSP = "\u00a0"
+COG = "Insee, Code officiel géographique 2026"
+POPULATIONS = "Insee, populations légales 2023"
+POSTAL_CODES = "La Poste, base officielle des codes postaux 2024"
+EPCI = "DGCL, intercommunalités 2025"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (TERRITORY_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _epci_short(official: str) -> str:
+    """The name without its CC / CA prefix: the part every answer shows."""
+    return official.split(" ", 1)[1] if official[:3] in ("CC ", "CA ") else official
+
+
+def _name(result: TerritoryAnswer) -> str | None:
+    return result.commune.name if result.commune is not None else None
+
+
+def _insee(result: TerritoryAnswer) -> str | None:
+    return result.commune.insee if result.commune is not None else None
+
+
+# --- The département ----------------------------------------------------------------------
+
+
+def test_department_question_without_a_fact_gives_its_identity_card(territory: Territory) -> None:
+    result = answer(territory, "Parlez-moi du Lot")
+    assert (result.kind, result.fact, result.commune) == ("department", "card", None)
+    for fragment in (
+        "**Occitanie**",
+        "**Cahors**",
+        "**Figeac** et **Gourdon**",
+        f"**312 communes** au 1er janvier 2026 ({COG})",
+        f"**176{NBSP}473 habitants** en population municipale 2023 ({POPULATIONS})",
+        f"**5{NBSP}217 km²** (Insee Analyses Occitanie n°12, mars 2016)",
+    ):
+        assert fragment in result.text
+    assert {source.title for source in result.sources} == {
+        COG,
+        POPULATIONS,
+        "Insee Analyses Occitanie n°12, mars 2016",
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "fragment"),
+    [
+        ("Le Lot est dans quelle région ?", "region", "région **Occitanie**"),
+        ("Quelle est la préfecture du Lot ?", "prefecture", "La préfecture du Lot est **Cahors**"),
+        ("Quelles sont les sous-préfectures ?", "subprefectures", "**Figeac** et **Gourdon**"),
+        ("Combien d'arrondissements ?", "arrondissements", "**3 arrondissements**"),
+        ("Combien de cantons dans le Lot ?", "cantons", "**17 cantons** en 2026"),
+        ("Il y a combien de communes dans le Lot ?", "commune_count", "**312 communes**"),
+        ("Combien d'habitants dans le Lot ?", "population", f"**176{NBSP}473 habitants**"),
+        ("Quelle est la superficie du département ?", "area", f"**5{NBSP}217 km²**"),
+        ("Le Lot, c'est où ?", "location", "département de la région **Occitanie**"),
+        ("Quelles sont les intercommunalités du Lot ?", "epci", "**10 intercommunalités**"),
+    ],
+)
+def test_department_fact_is_answered_with_its_source(
+    territory: Territory, question: str, fact: str, fragment: str
+) -> None:
+    result = answer(territory, question)
+    assert (result.kind, result.fact) == ("department", fact)
+    assert fragment in result.text
+    assert result.sources
+    for source in result.sources:
+        assert f"{source.title})" in result.text or f"{source.title} ;" in result.text
+        assert source.url.startswith("https://")
+
+
+def test_a_word_after_au_is_not_taken_for_a_town_when_the_department_is_named(
+    territory: Territory,
+) -> None:
+    result = answer(territory, "combien d'habitants au total dans le departement du lot")
+    assert (result.kind, result.fact) == ("department", "population")
+    assert "176\u00a0473 habitants" in result.text
+
+
+def test_number_of_communes_is_counted_in_communes_csv(territory: Territory) -> None:
+    count = len(_rows("communes.csv"))
+    result = answer(territory, "combien de communes compte le Lot ?")
+    assert f"**{count} communes** au 1er janvier 2026 ({COG})" in result.text
+
+
+# --- A commune ------------------------------------------------------------------------------
+
+
+def test_postal_code_of_a_commune_named_in_a_sentence(territory: Territory) -> None:
+    result = answer(territory, "code postal de st cere")
+    assert (result.kind, result.fact) == ("commune", "postal_code")
+    assert _insee(result) == "46251"
+    assert result.text == f"Le code postal de **Saint-Céré** est **46400** ({POSTAL_CODES})."
+    assert [source.title for source in result.sources] == [POSTAL_CODES]
+
+
+def test_communaute_of_a_commune(territory: Territory) -> None:
+    result = answer(territory, "Pradines c'est dans quelle communauté ?")
+    assert (result.kind, result.fact) == ("commune", "epci")
+    assert "**communauté d'agglomération du Grand Cahors**" in result.text
+    assert f"({EPCI})" in result.text
+
+
+def test_population_is_given_with_its_year_and_source(territory: Territory) -> None:
+    result = answer(territory, "combien d'habitants a figeac")
+    assert (result.kind, result.fact) == ("commune", "population")
+    assert result.text == (
+        f"**Figeac** compte **9{NBSP}793 habitants** en population municipale 2023 ({POPULATIONS})."
+    )
+    assert result.sources[0].url == "https://www.insee.fr/fr/statistiques/8680726"
+
+
+def test_commune_without_a_fact_gives_its_card(territory: Territory) -> None:
+    result = answer(territory, "Gramat")
+    assert (result.kind, result.fact) == ("commune", "card")
+    for fragment in (
+        "communauté de communes Causses et Vallée de la Dordogne",
+        "**46500**",
+        f"**3{NBSP}512 habitants** en population municipale 2023",
+        "**Équipe accueil de Cauvaldor**",
+    ):
+        assert fragment in result.text
+
+
+def test_referent_team_is_the_one_of_the_commune_with_its_role(territory: Territory) -> None:
+    result = answer(territory, "Qui est mon référent à Figeac ?")
+    assert (result.kind, result.fact) == ("commune", "referent")
+    team = territory.team_for_commune("46102")
+    assert f"**{team.name}**" in result.text
+    assert team.role[1:] in result.text
+    assert "@" not in result.text
+
+
+def test_misspelt_commune_is_still_found(territory: Territory) -> None:
+    result = answer(territory, "population de figeak")
+    assert _name(result) == "Figeac"
+
+
+def test_several_communes_sharing_a_postal_code_are_listed(territory: Territory) -> None:
+    result = answer(territory, "46100 c'est quelle commune ?")
+    assert (result.kind, result.fact) == ("commune", "postal_code")
+    assert "partagé par" in result.text
+    assert "**Figeac**" in result.text
+    assert "**Capdenac**" in result.text
+
+
+# --- Communes déléguées, places outside the Lot, unknown places ----------------------------
+
+
+def test_commune_deleguee_is_said_to_be_part_of_its_commune_nouvelle(territory: Territory) -> None:
+    result = answer(territory, "Bagat-en-Quercy c'est dans quelle commune maintenant ?")
+    assert (result.kind, result.fact) == ("delegated", "merger")
+    assert _name(result) == "Barguelonne-en-Quercy"
+    assert result.text.startswith(
+        "**Bagat-en-Quercy** est une ancienne commune : depuis la fusion, elle fait partie de "
+        "la commune nouvelle **Barguelonne-en-Quercy**"
+    )
+    assert "**46800**" in result.text
+
+
+def test_commune_nouvelle_lists_its_former_communes(territory: Territory) -> None:
+    result = answer(territory, "Cœur de Causse est une commune nouvelle ?")
+    assert (result.kind, result.fact) == ("commune", "merger")
+    assert "**Labastide-Murat**" in result.text
+
+
+def test_capdenac_gare_is_not_in_the_lot(territory: Territory) -> None:
+    result = answer(territory, "capdenac gare c'est dans le lot ?")
+    assert (result.kind, result.commune) == ("outside", None)
+    assert result.text.startswith("**Capdenac-Gare** n'est pas dans le Lot")
+    assert "**Aveyron (12)**" in result.text
+    assert "**Capdenac**, qui est, elle, une commune du Lot" in result.text
+
+
+def test_capdenac_is_in_the_lot_and_not_to_be_confused(territory: Territory) -> None:
+    result = answer(territory, "capdenac c'est dans le lot ?")
+    assert (result.kind, result.fact) == ("commune", "location")
+    assert "**Capdenac** est bien une commune du Lot (46)" in result.text
+    assert "À ne pas confondre avec **Capdenac-Gare**" in result.text
+
+
+def test_postal_code_of_another_departement_is_outside(territory: Territory) -> None:
+    result = answer(territory, "le 19100 c'est dans le Lot ?")
+    assert result.kind == "outside"
+    assert "**19100** n'est pas un code du Lot" in result.text
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("code postal de Trifouilly-les-Oies", "« Trifouilly-les-Oies »"),
+        ("Combien d'habitants à Xyzzyville ?", "« Xyzzyville »"),
+    ],
+)
+def test_unknown_place_is_said_plainly(territory: Territory, question: str, shown: str) -> None:
+    result = answer(territory, question)
+    assert (result.kind, result.commune) == ("unknown", None)
+    assert result.text.startswith(f"Je ne trouve pas {shown} parmi les communes du Lot")
+
+
+def test_ambiguous_name_offers_the_communes_it_may_be(territory: Territory) -> None:
+    result = answer(territory, "code postal de saint cirq")
+    assert result.kind == "unknown"
+    assert "Vouliez-vous dire" in result.text
+    assert "**Saint-Cirq-Lapopie**" in result.text
+
+
+# --- The commune of the conversation ---------------------------------------------------------
+
+
+def test_commune_hint_is_used_when_the_question_names_no_place(territory: Territory) -> None:
+    result = answer(territory, "et combien d'habitants ?", commune_hint="46102")
+    assert (result.kind, result.fact) == ("commune", "population")
+    assert _name(result) == "Figeac"
+
+
+def test_commune_hint_may_be_a_name(territory: Territory) -> None:
+    result = answer(territory, "c'est dans le lot ?", commune_hint="labastide murat")
+    assert result.kind == "delegated"
+    assert _name(result) == "Cœur de Causse"
+
+
+def test_place_named_in_the_question_wins_over_the_hint(territory: Territory) -> None:
+    result = answer(territory, "code postal de Gramat", commune_hint="46102")
+    assert _name(result) == "Gramat"
+
+
+def test_question_about_the_department_ignores_the_hint(territory: Territory) -> None:
+    for question in ("combien d'habitants dans le Lot ?", "quelle est la préfecture ?"):
+        result = answer(territory, question, commune_hint="46102")
+        assert result.kind == "department", question
+
+
+# --- Every commune and every commune déléguée ------------------------------------------------
+
+
+def test_every_commune_gets_its_postal_code_and_communaute(territory: Territory) -> None:
+    failures = []
+    for row in _rows("communes.csv"):
+        name, insee = row["nom"], row["code_insee"]
+        postal = answer(territory, f"code postal de {name}")
+        codes = row["codes_postaux"].split(";")
+        if not (
+            postal.kind == "commune"
+            and postal.fact == "postal_code"
+            and _insee(postal) == insee
+            and all(f"**{code}**" in postal.text for code in codes)
+        ):
+            failures.append(f"code postal de {name}: {postal.kind} {postal.text[:80]}")
+        epci = answer(territory, f"{name} c'est dans quelle communauté ?")
+        if not (
+            epci.kind == "commune"
+            and epci.fact == "epci"
+            and _insee(epci) == insee
+            and epci.commune is not None
+            and epci.commune.epci_name == row["epci_nom"]
+            and _epci_short(row["epci_nom"]) in epci.text
+        ):
+            failures.append(f"{name} c'est dans quelle communauté ?: {epci.text[:80]}")
+    assert failures == []
+    assert len(_rows("communes.csv")) == 312
+
+
+def test_every_commune_deleguee_leads_to_its_commune_nouvelle(territory: Territory) -> None:
+    failures = []
+    for row in _rows("communes_deleguees.csv"):
+        name, nouvelle = row["nom_commune_deleguee"], row["nom_commune_nouvelle"]
+        target = territory.commune(row["code_insee_commune_nouvelle"])
+        assert target is not None
+        for question, fact, expected in (
+            (f"code postal de {name}", "postal_code", target.postal_codes),
+            (f"{name} c'est dans quelle communauté ?", "epci", [_epci_short(target.epci_name)]),
+        ):
+            result = answer(territory, question)
+            if not (
+                result.fact == fact
+                and _insee(result) == target.insee
+                and f"**{nouvelle}**" in result.text
+                and all(item in result.text for item in expected)
+            ):
+                failures.append(f"{question}: {result.kind} {result.text[:80]}")
+    assert failures == []
+    assert len(_rows("communes_deleguees.csv")) == 37
+
+
+# --- The endpoint ------------------------------------------------------------------------------
+
+
+def test_answer_endpoint_follows_the_contract(client: TestClient) -> None:
+    response = client.get("/v1/territory/answer", params={"q": "code postal de st cere"})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"query", "kind", "fact", "text", "sources", "commune"}
+    assert body["query"] == "code postal de st cere"
+    assert (body["kind"], body["fact"]) == ("commune", "postal_code")
+    assert body["commune"]["insee"] == "46251"
+    assert body["sources"] == [
+        {"title": POSTAL_CODES, "url": "https://github.com/rcarlier/datas.fun"}
+    ]
+
+
+def test_answer_endpoint_uses_the_commune_of_the_conversation(client: TestClient) -> None:
+    response = client.get(
+        "/v1/territory/answer", params={"q": "et la communauté ?", "commune": "Gramat"}
+    )
+    assert response.status_code == 200
+    assert response.json()["commune"]["insee"] == "46128"
+    assert response.json()["fact"] == "epci"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 501])
+def test_answer_endpoint_rejects_an_empty_or_too_long_question(
+    client: TestClient, question: str
+) -> None:
+    assert client.get("/v1/territory/answer", params={"q": question}).status_code == 422
+
+
+def test_answer_endpoint_accepts_a_question_of_500_characters(client: TestClient) -> None:
+    question = ("combien d'habitants dans le Lot ? " * 20)[:500]
+    assert client.get("/v1/territory/answer", params={"q": question}).status_code == 200
+
+
+def test_another_departement_is_never_answered_with_the_lots_facts(territory: Territory) -> None:
+    result = answer(territory, "quelle est la prefecture de la correze")
+    assert result.kind == "outside"
+    assert "Corrèze (19)" in result.text
+    assert "Cahors" not in result.text
+
+
+def test_the_dordogne_valley_is_not_taken_for_the_departement(territory: Territory) -> None:
+    result = answer(territory, "la vallée de la Dordogne c'est dans quel département ?")
+    assert result.kind != "outside"
