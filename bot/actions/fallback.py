@@ -7,22 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
-from bot.actions.conversation import (
-    consecutive_fallbacks,
-    is_payload,
-    last_question_about,
-    theme_guesses,
-)
-from bot.actions.knowledge import record_unanswered
-
-# "c'est possible dans le Lot ?", "et là-bas ?", "combien ça coûte ?": a follow-up this
-# short is read together with the last question on the last theme.
-FOLLOW_UP_MAX_WORDS = 8
+from bot.actions.api_client import ApiClient
+from bot.actions.conversation import consecutive_fallbacks, is_payload, theme_guesses
+from bot.actions.knowledge import answer_if_clear, record_unanswered
 
 
 class ActionFallbackLadder(Action):
@@ -49,33 +40,3 @@ class ActionFallbackLadder(Action):
             reply = texts.did_you_mean_reply(themes)
         dispatcher.utter_message(**texts.as_message(reply))
         return []
-
-
-async def answer_if_clear(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, themes: list[str]
-) -> list[EventType] | None:
-    """Answers from the knowledge base when an entry is clearly about the message; None
-    when none is (or the API is out of reach: the ladder then does its usual work)."""
-    last_theme: str | None = tracker.get_slot("last_theme")
-    commune: str | None = tracker.get_slot("commune")
-    query, theme = text, themes[0] if themes else None
-    if last_theme and len(text.split()) <= FOLLOW_UP_MAX_WORDS:
-        previous = last_question_about(tracker.events[:-1], last_theme)
-        query = f"{previous[0]} {text}" if previous else text
-        theme = last_theme
-    try:
-        answer = await ApiClient().search_knowledge(query, theme, commune, confident_only=True)
-    except (ApiUnavailable, ApiRejected):
-        return None
-    if not answer.hits:
-        return None
-    hit = answer.hits[0]
-    reply = texts.answer_reply(
-        hit,
-        hit.theme,
-        tracker.get_slot("commune_name"),
-        local_entries=answer.local_entries,
-        close_call=answer.close_call,
-    )
-    dispatcher.utter_message(**texts.as_message(reply))
-    return [SlotSet("last_theme", hit.theme)]

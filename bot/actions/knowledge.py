@@ -24,6 +24,10 @@ from bot.actions.openings import new_search, search_and_reply
 
 logger = logging.getLogger(__name__)
 
+# "c'est possible dans le Lot ?", "et là-bas ?", "combien ça coûte ?": a follow-up this
+# short is read together with the last question on the last theme.
+FOLLOW_UP_MAX_WORDS = 8
+
 
 def _say(dispatcher: CollectingDispatcher, reply: texts.Reply) -> None:
     dispatcher.utter_message(**texts.as_message(reply))
@@ -178,8 +182,12 @@ class ActionShowEntry(Action):
         if theme is None:
             _say(dispatcher, texts.Reply(texts.format_answer(hit, None), [texts.menu_button()]))
             return []
-        # The entry was chosen knowingly: no "nothing specific to your town" preamble.
-        _say(dispatcher, texts.answer_reply(hit, theme, commune_name, local_entries=1))
+        # The entry was chosen knowingly, and this path does not know how it relates to the
+        # visitor's town: no preamble about the town, only the buttons keep it.
+        reply = texts.Reply(
+            texts.format_answer(hit, None), texts.follow_up_buttons(theme, commune_name)
+        )
+        _say(dispatcher, reply)
         return [SlotSet("last_theme", theme)]
 
 
@@ -210,6 +218,11 @@ class ActionAnswerTerritory(Action):
                 SlotSet("commune_name", place.name),
                 SlotSet("place_undecided", False),
             ]
+        # "ils sont où exactement ?" after an answer: no place named, so about the last topic.
+        if answer.kind == "department" and answer.fact in ("card", "location"):
+            followed = await answer_if_clear(dispatcher, tracker, question, [], follow_up_only=True)
+            if followed is not None:
+                return followed
         # "Le Vigan-en-Quercy, c'est comment comme coin ?": no fact asked, and an entry on
         # the place says more than its identity card.
         if answer.fact == "card" and answer.kind != "outside":
@@ -241,3 +254,42 @@ async def record_unanswered(
         await api.record_unanswered(text, theme, commune)
     except (ApiUnavailable, ApiRejected):
         logger.warning("knowledge.unanswered_not_recorded")
+
+
+async def answer_if_clear(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    themes: list[str],
+    *,
+    follow_up_only: bool = False,
+) -> list[EventType] | None:
+    """Answers from the knowledge base when an entry is clearly about the message, read
+    with the last question on the last theme when it is a short follow-up; None when no
+    entry is (or the API is out of reach: the caller then does its usual work)."""
+    last_theme: str | None = tracker.get_slot("last_theme")
+    commune: str | None = tracker.get_slot("commune")
+    query, theme = text, themes[0] if themes else None
+    follow_up = bool(last_theme) and len(text.split()) <= FOLLOW_UP_MAX_WORDS
+    if follow_up_only and not follow_up:
+        return None
+    if follow_up:
+        previous = last_question_about(tracker.events[:-1], str(last_theme))
+        query = f"{previous[0]} {text}" if previous else text
+        theme = last_theme
+    try:
+        answer = await ApiClient().search_knowledge(query, theme, commune, confident_only=True)
+    except (ApiUnavailable, ApiRejected):
+        return None
+    if not answer.hits:
+        return None
+    hit = answer.hits[0]
+    reply = texts.answer_reply(
+        hit,
+        hit.theme,
+        tracker.get_slot("commune_name"),
+        local_entries=answer.local_entries,
+        close_call=answer.close_call,
+    )
+    dispatcher.utter_message(**texts.as_message(reply))
+    return [SlotSet("last_theme", hit.theme)]

@@ -240,3 +240,18 @@ def test_a_place_outside_the_lot_is_said_so_by_the_territory_action(settings: Se
 
     assert "pas dans le Lot" in outcome.text
     assert "commune" not in outcome.slots
+
+
+def test_a_short_follow_up_heard_as_a_territory_question_stays_on_the_last_topic(
+    settings: Settings,
+) -> None:
+    events = [
+        user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"}),
+        action("action_answer_theme"),
+        action("action_listen"),
+        user("ask_territory", "c'est où exactement ?"),
+    ]
+
+    outcome = run(ActionAnswerTerritory(), make_tracker(events, {"last_theme": "schools"}))
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")

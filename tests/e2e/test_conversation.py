@@ -36,6 +36,49 @@ def test_schools_question_is_answered_from_the_knowledge_files(
     assert "Source" in text
 
 
+# A first question per theme, with no town: the answer comes at once, never a place
+# question alone.
+FIRST_QUESTIONS = {
+    "jobs": "Comment trouver du travail quand on arrive dans le Lot ?",
+    "business": "Je voudrais créer mon entreprise, qui peut m'accompagner ?",
+    "retraining": "Je veux me reconvertir, quelles formations pour adultes ?",
+    "schools": "Comment inscrire mes enfants à l'école ?",
+    "housing": "Comment trouver une maison à louer ?",
+    "health": "Comment trouver un médecin traitant ?",
+    "transport": "Comment se déplacer sans voiture ?",
+    "leisure": "Quels loisirs pour les enfants le week-end ?",
+    "living": "Est-ce qu'on peut télétravailler, la fibre arrive partout ?",
+}
+
+
+def first_sentences_of_theme(stack: Stack, theme: str) -> list[str]:
+    folder = Path(stack.env["KNOWLEDGE_DIR"]) / theme
+    return [
+        first_sentence(knowledge_body(stack, f"{theme}/{path.name}"))
+        for path in folder.glob("*.md")
+        if path.name != "README.md"
+    ]
+
+
+@pytest.mark.parametrize("theme", sorted(FIRST_QUESTIONS))
+def test_a_first_question_on_each_theme_is_answered_at_once(
+    say: Say, visitor: str, stack: Stack, theme: str
+) -> None:
+    messages = say(visitor, FIRST_QUESTIONS[theme])
+
+    text = all_text(messages)
+    assert any(sentence in text for sentence in first_sentences_of_theme(stack, theme)), text
+    assert "Mis à jour le" in text
+    assert "dans quel secteur" not in text
+
+
+def test_a_question_on_the_territory_is_answered_from_its_data(say: Say, visitor: str) -> None:
+    text = all_text(say(visitor, "Quel est le code postal de Souillac ?"))
+
+    assert "46200" in text
+    assert "Source" in text
+
+
 def test_editing_a_knowledge_file_changes_the_answer_without_retraining(
     say: Say, visitor: str, stack: Stack
 ) -> None:
