@@ -2,13 +2,14 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from api.knowledge.encoder import EncoderName
-
 ROOT_DIR = Path(__file__).resolve().parents[2]
+# The sentence encoders of the knowledge search (api/knowledge/encoder.py); "none": lexical.
+EncoderName = Literal["use", "e5", "none"]
 
 
 class Settings(BaseSettings):

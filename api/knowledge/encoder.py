@@ -6,12 +6,13 @@ are single-maintainer packages, hence the interface: swapping one costs a new cl
 
 import threading
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-EncoderName = Literal["use", "e5", "none"]
+from api.core.config import EncoderName
+
 Vectors = npt.NDArray[np.float32]
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import structlog
 
-from api.core.config import Settings
-from api.knowledge.encoder import Encoder, EncoderName, get_encoder
+from api.core.config import EncoderName, Settings
+from api.knowledge.encoder import Encoder, get_encoder
 from api.knowledge.index import (
     KnowledgeIndex,
     Lemmatizer,
