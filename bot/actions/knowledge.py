@@ -96,6 +96,14 @@ class ActionAnswerTheme(Action):
             ]
 
         if not theme:
+            # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
+            text = str(latest.get("text") or "")
+            if commune and not is_payload(text) and len(without_place(text, latest).split()) > 1:
+                answered = await answer_if_clear(
+                    dispatcher, tracker, text, [], place=(commune, commune_name)
+                )
+                if answered is not None:
+                    return [*events, *answered]
             reply = (
                 texts.place_noted_reply(commune_name)
                 if commune_name
@@ -263,12 +271,14 @@ async def answer_if_clear(
     themes: list[str],
     *,
     follow_up_only: bool = False,
+    place: tuple[str | None, str | None] | None = None,
 ) -> list[EventType] | None:
     """Answers from the knowledge base when an entry is clearly about the message, read
     with the last question on the last theme when it is a short follow-up; None when no
-    entry is (or the API is out of reach: the caller then does its usual work)."""
+    entry is (or the API is out of reach: the caller then does its usual work). `place`:
+    (INSEE code, name) of a commune resolved in this turn, not yet in the slots."""
     last_theme: str | None = tracker.get_slot("last_theme")
-    commune: str | None = tracker.get_slot("commune")
+    commune, commune_name = place or (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
     query, theme = text, themes[0] if themes else None
     follow_up = bool(last_theme) and len(text.split()) <= FOLLOW_UP_MAX_WORDS
     if follow_up_only and not follow_up:
@@ -287,7 +297,7 @@ async def answer_if_clear(
     reply = texts.answer_reply(
         hit,
         hit.theme,
-        tracker.get_slot("commune_name"),
+        commune_name,
         local_entries=answer.local_entries,
         close_call=answer.close_call,
     )

@@ -255,3 +255,14 @@ def test_a_short_follow_up_heard_as_a_territory_question_stays_on_the_last_topic
     outcome = run(ActionAnswerTerritory(), make_tracker(events, {"last_theme": "schools"}))
 
     assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+
+
+def test_a_first_message_naming_a_place_and_more_is_answered_when_an_entry_is_clear(
+    settings: Settings,
+) -> None:
+    text = "Figeac, il y a quels lycées là-bas ?"
+    outcome = ask([user("inform_commune", text, {"commune": "Figeac"})])
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert outcome.slots["commune"] == FIGEAC
+    assert outcome.slots["last_theme"] == "schools"
