@@ -31,6 +31,11 @@ class ApiUnavailable(Exception):
     """No usable answer (down, timeout, 5xx, unreadable body): worth trying again later."""
 
 
+# The API refuses longer search texts (docs/contracts.md); a visitor's long story is cut
+# rather than answered with "I cannot reach my information".
+MAX_QUERY_CHARS = 500
+
+
 class ApiRejected(Exception):
     """The server answered and refused (4xx): sending the same request again will not help."""
 
@@ -275,7 +280,7 @@ class ApiClient:
         *,
         confident_only: bool = False,
     ) -> KnowledgeAnswer:
-        params: dict[str, Any] = {"q": query, "limit": limit}
+        params: dict[str, Any] = {"q": query[:MAX_QUERY_CHARS], "limit": limit}
         if confident_only:
             params["confident_only"] = "true"
         if theme:
@@ -310,7 +315,7 @@ class ApiClient:
             raise ApiUnavailable(f"unexpected entry: {error!r}") from error
 
     async def territory_answer(self, question: str, commune: str | None) -> TerritoryReply:
-        params = {"q": question, **({"commune": commune} if commune else {})}
+        params = {"q": question[:MAX_QUERY_CHARS], **({"commune": commune} if commune else {})}
         response = await self._http.request(
             "GET", "/v1/territory/answer", params=params, retry=True
         )

@@ -107,15 +107,29 @@ def _user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], 
 
 def consecutive_fallbacks(events: Sequence[dict[str, Any]]) -> int:
     """How many visitor messages in a row the assistant has failed to understand,
-    counting the current one."""
+    counting the current one. A message the fallback action answered from the knowledge
+    base (it then sets `last_theme`) was understood."""
     turns = _user_turns(events)
+    answered = _answered_by_fallback(events)
     count = 1
-    for _event, answered_by in reversed(turns[:-1]):
-        if answered_by == FALLBACK_ACTION:
+    for event, answered_by in reversed(turns[:-1]):
+        if answered_by == FALLBACK_ACTION and id(event) not in answered:
             count += 1
         elif answered_by != REPHRASE_RESPONSE:
             break
     return count
+
+
+def _answered_by_fallback(events: Iterable[dict[str, Any]]) -> set[int]:
+    """The visitor messages after which a theme was set: those that got an answer."""
+    answered: set[int] = set()
+    latest: dict[str, Any] | None = None
+    for event in events:
+        if event.get("event") == "user":
+            latest = event
+        elif event.get("event") == "slot" and event.get("name") == "last_theme" and latest:
+            answered.add(id(latest))
+    return answered
 
 
 def last_question_about(

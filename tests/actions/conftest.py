@@ -358,6 +358,11 @@ def action(name: str) -> dict[str, Any]:
     return {"event": "action", "timestamp": _now(), "name": name}
 
 
+def answered(question: dict[str, Any], by: str = "action_answer_theme") -> list[dict[str, Any]]:
+    """A visitor message, the action that answered it, and the wait for the next one."""
+    return [question, action(by), action("action_listen")]
+
+
 def slot(name: str, value: Any) -> dict[str, Any]:
     return {"event": "slot", "timestamp": _now(), "name": name, "value": value}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import action, make_tracker, run, user
+from conftest import answered, make_tracker, run, user
 
 from bot.actions.config import Settings
 from bot.actions.fallback import ActionFallbackLadder
@@ -12,9 +12,7 @@ def test_a_short_follow_up_is_read_with_the_last_question_and_answered(
     settings: Settings,
 ) -> None:
     events = [
-        user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"}),
-        action("action_answer_theme"),
-        action("action_listen"),
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
         user("nlu_fallback", "et il y a un internat ?", ranking=[("ask_schools", 0.3)]),
     ]
 

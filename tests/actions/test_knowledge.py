@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from conftest import ApiServer, action, make_tracker, run, user
+from conftest import ApiServer, action, answered, make_tracker, run, user
 
 from bot.actions.config import Settings
 from bot.actions.knowledge import ActionAnswerTerritory, ActionAnswerTheme, ActionShowEntry
@@ -246,9 +246,7 @@ def test_a_short_follow_up_heard_as_a_territory_question_stays_on_the_last_topic
     settings: Settings,
 ) -> None:
     events = [
-        user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"}),
-        action("action_answer_theme"),
-        action("action_listen"),
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
         user("ask_territory", "c'est où exactement ?"),
     ]
 
@@ -266,3 +264,11 @@ def test_a_first_message_naming_a_place_and_more_is_answered_when_an_entry_is_cl
     assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
     assert outcome.slots["commune"] == FIGEAC
     assert outcome.slots["last_theme"] == "schools"
+
+
+def test_a_long_story_still_gets_an_answer(settings: Settings) -> None:
+    story = "Nous sommes une famille de quatre et nous quittons Lyon. " * 12
+    outcome = ask([user("ask_housing", story + "Comment trouver un logement ?")])
+
+    assert len(story) > 500
+    assert outcome.text.startswith("Réponse de test sur le logement dans le Lot.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import action, bot, parse_data, user
+from conftest import action, bot, parse_data, slot, user
 
 from bot.actions import texts
 from bot.actions.api_client import (
@@ -205,6 +205,18 @@ def test_misunderstandings_in_a_row_are_counted_across_autre_chose() -> None:
     ]
 
     assert consecutive_fallbacks(events) == 2
+
+
+def test_a_message_the_fallback_answered_from_the_knowledge_is_no_misunderstanding() -> None:
+    events = [
+        user("nlu_fallback", "et il y a un internat ?"),
+        action("action_fallback_ladder"),
+        slot("last_theme", "schools"),
+        action("action_listen"),
+        user("nlu_fallback", "blabla"),
+    ]
+
+    assert consecutive_fallbacks(events) == 1
 
 
 def test_transcript_shows_button_titles_and_skips_external_intents() -> None:
