@@ -27,11 +27,13 @@ from api.territory.service import Territory
 from scripts.eval_answers import PARSES_PATH, load_items
 
 GRID: dict[str, tuple[float, ...]] = {
-    "lexical": (0.1, 0.2, 0.3, 0.5),
+    "lexical": (0.25, 0.5),
+    "semantic": (0.5, 1.0),
     "semantic_mean": (0.0, 0.5, 1.0),
+    "characters": (0.0, 0.5, 1.0, 1.5),
     "theme": (0.1, 0.2, 0.3),
-    "commune": (0.2, 0.35, 0.5, 0.65),
-    "epci": (0.1, 0.2, 0.3),
+    "commune": (0.35, 0.65),
+    "epci": (0.2, 0.3),
     "local_without_commune": (0.0, -0.1),
 }
 

@@ -14,6 +14,7 @@ import bm25s
 import numpy as np
 import numpy.typing as npt
 import spacy
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from api.knowledge.encoder import Encoder, Vectors
 from api.knowledge.schemas import THEMES, ScopeMatch
@@ -47,29 +48,34 @@ class Ranking:
     """How the parts of the score add up (tuned on the tuning split of tests/answers/)."""
 
     # Weight of the lexical score: BM25 divided by the best BM25 of the query.
-    lexical: float = 0.5
+    lexical: float = 0.25
     # Weight of the semantic score: the best cosine between the question and an entry's
     # title, example questions and start of answer...
-    semantic: float = 1.0
+    semantic: float = 0.5
     # ...and of their mean: one example question close in form but not in topic ("inscrire
     # mon enfant au car scolaire" for "inscrire mon enfant en maternelle") weighs less.
-    semantic_mean: float = 1.0
+    semantic_mean: float = 0.5
+    # Weight of the best cosine of character n-grams between the question and the entry's
+    # title and example questions: typos, missing accents and clipped words ("c koi",
+    # "hopitaux", "apparts") still meet the words an editor wrote.
+    characters: float = 1.0
     # Added to entries of the theme the NLU recognised: it weighs, it does not wall off.
-    theme: float = 0.2
+    theme: float = 0.3
     # Added to entries written for the visitor's commune, or for its communauté.
     commune: float = 0.65
     epci: float = 0.3
     # The same for entries written for some town when the visitor named none.
-    local_without_commune: float = 0.0
+    local_without_commune: float = -0.1
     # Below this relevance, an entry sharing no word with the question does not answer
-    # it. On the tuning split, the best entry's relevance: out-of-scope questions 0.56
-    # (first quartile) / 0.81 (median), rightly answered ones 0.86 (5th percentile) / 1.37.
+    # it. On the tuning split, the best entry's relevance: out-of-scope questions 0.51
+    # (first quartile) / 0.63 (median), rightly answered ones 0.91 (5th percentile) / 1.09.
     floor: float = 0.6
-    # The relevance an entry needs to answer a message the NLU could not place (above
-    # the 95th percentile of out-of-scope questions, 1.16).
-    confident: float = 1.2
+    # The relevance an entry needs to answer a message the NLU could not place: one
+    # out-of-scope question in fifteen reaches it, and seven rightly answered in ten.
+    confident: float = 1.1
     # A runner-up within this distance of the best is offered as a button (on the tuning
-    # split: one answer in five; 0.03 showed 6 of 90 and never the right entry).
+    # split, a right first answer leads by less than this one time in eight, a wrong one
+    # one time in three).
     close: float = 0.1
 
 
@@ -106,11 +112,16 @@ class Lemmatizer:
             words.append(Word(lemma, fold(token.text).strip("-'’ ")))
         return tuple(words)
 
-    def lemmas(self, text: str) -> tuple[str, ...]:
-        return self.lemmas_many([text])[0]
+    def terms(self, text: str) -> tuple[str, ...]:
+        return self.terms_many([text])[0]
 
-    def lemmas_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
-        return [tuple(word.lemma for word in words) for words in self.words_many(texts)]
+    def terms_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """Each word's lemma, and its folded form where it differs: a typed "hopitaux"
+        lemmatizes to "hopitau", and only its form meets the entries' "hôpitaux"."""
+        return [
+            tuple(term for word in words for term in dict.fromkeys(word))
+            for words in self.words_many(texts)
+        ]
 
     def words_many(self, texts: Sequence[str]) -> list[tuple[Word, ...]]:
         missing = list(dict.fromkeys(text for text in texts if text not in self._cache))
@@ -146,16 +157,43 @@ def entry_text_parts(loaded: LoadedEntry) -> list[str]:
 
 def document_terms(lemmatizer: Lemmatizer, entries: Iterable[LoadedEntry]) -> list[list[str]]:
     parts = [entry_text_parts(loaded) for loaded in entries]
-    flat = lemmatizer.lemmas_many([text for texts in parts for text in texts])
+    flat = lemmatizer.terms_many([text for texts in parts for text in texts])
     documents: list[list[str]] = []
     position = 0
     for texts in parts:
         terms: list[str] = []
-        for lemmas in flat[position : position + len(texts)]:
-            terms.extend(lemmas)
+        for words in flat[position : position + len(texts)]:
+            terms.extend(words)
         position += len(texts)
         documents.append(terms)
     return documents
+
+
+def titled_questions(loaded: LoadedEntry) -> list[str]:
+    """What the character n-grams compare a question with: how the entry is asked for."""
+    return [loaded.entry.title, *loaded.questions]
+
+
+class CharacterMatcher:
+    """TF-IDF over character n-grams (within words) of every entry's title and questions."""
+
+    def __init__(self, entries: Sequence[LoadedEntry]) -> None:
+        texts = [[fold(text) for text in titled_questions(loaded)] for loaded in entries]
+        counts = [len(group) for group in texts]
+        self._starts = np.cumsum([0, *counts[:-1]]).astype(np.intp)
+        self._size = len(entries)
+        self._vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True
+        )
+        flat = [text for group in texts for text in group]
+        self._matrix = self._vectorizer.fit_transform(flat) if flat else None
+
+    def scores(self, query: str) -> npt.NDArray[np.float32]:
+        """Per entry, the best cosine between `query` and its title or questions."""
+        if self._matrix is None:
+            return np.zeros(self._size, dtype=np.float32)
+        cosines = (self._matrix @ self._vectorizer.transform([fold(query)]).T).toarray().ravel()
+        return np.maximum.reduceat(cosines, self._starts).astype(np.float32)
 
 
 def embedded_texts(loaded: LoadedEntry) -> list[str]:
@@ -167,12 +205,14 @@ def embedded_texts(loaded: LoadedEntry) -> list[str]:
 
 @dataclass(frozen=True)
 class Signals:
-    """Per entry: BM25 over the best BM25 of the query (0..1), and the best and mean cosine
-    between the query and the entry's embedded texts (0 without an encoder)."""
+    """Per entry: BM25 over the best BM25 of the query (0..1), the best and mean cosine
+    between the query and the entry's embedded texts (0 without an encoder), and the best
+    character n-gram cosine with its title and questions."""
 
     lexical: npt.NDArray[np.float32]
     semantic: npt.NDArray[np.float32]
     semantic_mean: npt.NDArray[np.float32]
+    characters: npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -206,6 +246,7 @@ class KnowledgeIndex:
         self.entries = list(entries)
         self.ranking = ranking
         self._lemmatizer = lemmatizer
+        self._characters = CharacterMatcher(self.entries)
         self._bm25 = bm25s.BM25()
         if self.entries:
             self._bm25.index([list(doc) for doc in documents], show_progress=False)
@@ -266,7 +307,7 @@ class KnowledgeIndex:
         if candidates.size == 0:
             return None
         words = f"{THEME_OVERVIEW[theme]} {OVERVIEW_WORDS}"
-        scores = self._lexical(self._lemmatizer.lemmas(words))[candidates]
+        scores = self._lexical(self._lemmatizer.terms(words))[candidates]
         return int(candidates[int(np.argmax(scores))])
 
     def overview(self, theme: str) -> LoadedEntry | None:
@@ -275,10 +316,11 @@ class KnowledgeIndex:
 
     def signals(self, query: str) -> "Signals":
         """What the words of `query` say of every entry, before any weighting."""
-        lexical = self._lexical(self._lemmatizer.lemmas(query))
+        lexical = self._lexical(self._lemmatizer.terms(query))
         best = float(lexical.max()) if lexical.size else 0.0
         semantic, semantic_mean = self._semantic(query)
-        return Signals(lexical / best if best > 0 else lexical, semantic, semantic_mean)
+        lexical = lexical / best if best > 0 else lexical
+        return Signals(lexical, semantic, semantic_mean, self._characters.scores(query))
 
     def scores(
         self,
@@ -294,6 +336,7 @@ class KnowledgeIndex:
             rank.lexical * signals.lexical
             + rank.semantic * signals.semantic
             + rank.semantic_mean * signals.semantic_mean
+            + rank.characters * signals.characters
         )
         local = np.zeros(len(self.entries), dtype=np.float32)
         eligible = np.ones(len(self.entries), dtype=bool)
@@ -322,9 +365,11 @@ class KnowledgeIndex:
         commune: Commune | None,
         limit: int,
         confident_only: bool = False,
+        local_first: bool = False,
     ) -> Outcome:
         """The best entries; `confident_only`: only entries clearly about the question, and
-        no overview of the theme when none is."""
+        no overview of the theme when none is; `local_first`: entries of the theme written
+        for the commune or its communauté come first when they answer at all."""
         signals = self.signals(query)
         relevance, scores, eligible = self.scores(signals, theme, commune)
         if confident_only:
@@ -334,12 +379,17 @@ class KnowledgeIndex:
             # (a rare word an editor just added); without one, the meaning must be close.
             matching = (signals.lexical > 0) | (relevance >= self.ranking.floor)
         order = self._top(scores, eligible & matching, limit)
+        local = self._local_first(relevance, scores, theme, commune, limit) if local_first else []
+        if local:
+            order = [*local, *(i for i in order if i not in local)][:limit]
         fallback = self._overview.get(theme) if theme and not confident_only else None
         if not order and fallback is not None:
             order = [fallback]
             scores = self._zeros
         close_call = None
-        if len(order) > 1 and scores[order[0]] - scores[order[1]] <= self.ranking.close:
+        # After "plutôt vers Montcuq", the department's answer just shown is no runner-up.
+        close = len(order) > 1 and scores[order[0]] - scores[order[1]] <= self.ranking.close
+        if close and not local:
             close_call = self.entries[order[1]]
         return Outcome(
             hits=[
@@ -349,6 +399,25 @@ class KnowledgeIndex:
             close_call=close_call,
             local_in_theme=self._local_in_theme(theme, commune),
         )
+
+    def _local_first(
+        self,
+        relevance: npt.NDArray[np.float32],
+        scores: npt.NDArray[np.float32],
+        theme: str | None,
+        commune: Commune | None,
+        limit: int,
+    ) -> list[int]:
+        """Entries of `theme` written for `commune` or its communauté that answer the
+        question at least loosely, best first: a visitor who names the place after the
+        question has seen the department's answer and wants the local one."""
+        if commune is None or theme not in self._theme_masks:
+            return []
+        mask = np.zeros(len(self.entries), dtype=bool)
+        mask[self._by_commune.get(commune.insee, [])] = True
+        mask[self._by_epci.get(commune.epci_siren, [])] = True
+        mask &= self._theme_masks[str(theme)] & (relevance >= self.ranking.floor)
+        return self._top(scores, mask, limit)
 
     def _local_in_theme(self, theme: str | None, commune: Commune | None) -> int:
         if commune is None:

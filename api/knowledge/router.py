@@ -43,9 +43,10 @@ def search(
     commune: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=20)] = 3,
     confident_only: bool = False,
+    local_first: bool = False,
 ) -> SearchResponse:
     try:
-        return knowledge.search(q, theme, commune, limit, confident_only)
+        return knowledge.search(q, theme, commune, limit, confident_only, local_first)
     except ContentError as error:
         raise _unavailable(error) from error
 

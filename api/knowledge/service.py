@@ -209,10 +209,13 @@ class KnowledgeService:
         commune: str | None,
         limit: int,
         confident_only: bool = False,
+        local_first: bool = False,
     ) -> SearchResponse:
         snapshot = self.snapshot
         resolved = self.resolve_commune(commune)
-        outcome = snapshot.index.search(query, theme, resolved, limit, confident_only)
+        outcome = snapshot.index.search(
+            query, theme, resolved, limit, confident_only=confident_only, local_first=local_first
+        )
         close = outcome.close_call.entry if outcome.close_call else None
         return SearchResponse(
             query=query,

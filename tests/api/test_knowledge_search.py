@@ -152,17 +152,18 @@ def test_a_clear_match_in_another_theme_wins_over_a_weak_one_in_the_asked_theme(
 
 
 def test_a_close_runner_up_is_offered(real_knowledge: KnowledgeService) -> None:
-    response = real_knowledge.search("Je cherche une crèche pour mon bébé", "schools", "Cahors", 3)
-    assert response.results[0].id == "creche-grand-cahors"
+    # No town given: the department's crèche entry, and Grand Cahors's one close behind.
+    response = real_knowledge.search("Je cherche une crèche pour mon bébé", "schools", None, 3)
+    assert response.results[0].id == "creche-petite-enfance-lot"
     assert response.close_call is not None
-    assert response.close_call.id == "creche-petite-enfance-lot"
+    assert response.close_call.id == "creche-grand-cahors"
 
 
 def test_no_runner_up_is_offered_when_the_first_answer_is_clear(
     real_knowledge: KnowledgeService,
 ) -> None:
-    response = real_knowledge.search("le train pour Paris", "transport", None, 3)
-    assert response.results[0].id == "transport-train-paris-toulouse"
+    response = real_knowledge.search("maternité", "health", None, 3)
+    assert response.results[0].id == "sante-maternite-accouchement"
     assert response.close_call is None
 
 
@@ -241,3 +242,32 @@ def test_entry_endpoint_says_404_for_an_unknown_id(client: TestClient) -> None:
     response = client.get("/v1/knowledge/entries/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"detail": "No knowledge entry 'nothing-here'."}
+
+
+def test_a_place_named_after_the_question_brings_its_own_entry_of_the_theme_first(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # "Quels festivals l'été ?", answered for the whole Lot, then "plutôt vers Montcuq".
+    question = "quels festivals l'été dans le Lot"
+    ranked = real_knowledge.search(question, "leisure", "Montcuq", 3)
+    local = real_knowledge.search(question, "leisure", "Montcuq", 3, local_first=True)
+    assert ranked.results[0].id == "loisirs-festivals-lot"
+    assert local.results[0].id == "loisirs-montcuq-quercy-blanc"
+    assert local.close_call is None
+
+
+def test_a_place_without_entries_of_its_own_keeps_the_department_answer(
+    real_knowledge: KnowledgeService,
+) -> None:
+    ranked = real_knowledge.search("lycée", "schools", "Albas", 3)
+    local = real_knowledge.search("lycée", "schools", "Albas", 3, local_first=True)
+    assert local.results == ranked.results
+
+
+def test_a_word_typed_without_its_accent_still_finds_the_entries_using_it(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # spaCy lemmatizes the unaccented "hopitaux" to "hopitau": the typed form must match too.
+    results = real_knowledge.search("hopitaux", None, None, 3).results
+    assert results
+    assert {result.theme for result in results[:2]} == {"health"}
