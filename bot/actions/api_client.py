@@ -279,10 +279,13 @@ class ApiClient:
         limit: int = 3,
         *,
         confident_only: bool = False,
+        local_first: bool = False,
     ) -> KnowledgeAnswer:
         params: dict[str, Any] = {"q": query[:MAX_QUERY_CHARS], "limit": limit}
         if confident_only:
             params["confident_only"] = "true"
+        if local_first:
+            params["local_first"] = "true"
         if theme:
             params["theme"] = theme
         if commune:

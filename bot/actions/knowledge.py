@@ -38,15 +38,16 @@ def search_text(tracker: Tracker, theme: str) -> str:
     place (the commune is a separate filter), or the theme's name after a button click."""
     latest = tracker.latest_message or {}
     text = str(latest.get("text") or "")
-    if texts.THEME_INTENTS.get(intent_of(latest) or "") == theme and not is_payload(text):
+    intent = intent_of(latest) or ""
+    if texts.THEME_INTENTS.get(intent) == theme and not is_payload(text):
         question: tuple[str, dict[str, Any]] | None = (text, latest)
     else:
         question = last_question_about(tracker.events, theme)
-    if question:
-        cleaned = without_place(*question)
-        if cleaned:
-            return cleaned
-    return texts.THEME_PHRASES[theme]
+    cleaned = without_place(*question) if question else ""
+    if intent == texts.FOLLOW_UP_INTENT and not is_payload(text):
+        # "y a des prêts pour ça ?" means nothing alone: read with the question before.
+        return f"{cleaned} {without_place(text, latest)}".strip() or texts.THEME_PHRASES[theme]
+    return cleaned or texts.THEME_PHRASES[theme]
 
 
 class ActionAnswerTheme(Action):
@@ -95,6 +96,11 @@ class ActionAnswerTheme(Action):
                 SlotSet("place_undecided", False),
             ]
 
+        if not theme and intent == texts.FOLLOW_UP_INTENT:
+            # A follow-up with nothing before it ("c'est où ?" as a first message).
+            await record_unanswered(api, str(latest.get("text") or ""), None, commune)
+            _say(dispatcher, texts.did_you_mean_reply([]))
+            return events
         if not theme:
             # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
             text = str(latest.get("text") or "")
@@ -124,8 +130,10 @@ class ActionAnswerTheme(Action):
                 return [*events, SlotSet("opening_kind", kind), *found]
 
         query = search_text(tracker, theme)
+        # "plutôt vers Montcuq" after an answer: the place's own entries, where they exist.
+        place_after = intent == "inform_commune" and bool(places)
         try:
-            answer = await api.search_knowledge(query, theme, commune)
+            answer = await api.search_knowledge(query, theme, commune, local_first=place_after)
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.search_failed", extra={"sender": tracker.sender_id})
             _say(dispatcher, texts.api_down_reply(theme))

@@ -35,6 +35,8 @@ THEMES = (
     "living",
 )
 THEME_INTENTS = {f"ask_{theme}": theme for theme in THEMES}
+# "ils sont où ?", "y a des prêts pour ça ?": about the last answer, on its theme.
+FOLLOW_UP_INTENT = "ask_follow_up"
 
 # Button titles.
 THEME_LABELS = {

@@ -272,3 +272,40 @@ def test_a_long_story_still_gets_an_answer(settings: Settings) -> None:
 
     assert len(story) > 500
     assert outcome.text.startswith("Réponse de test sur le logement dans le Lot.")
+
+
+def test_a_follow_up_without_a_theme_is_answered_on_the_last_topic(settings: Settings) -> None:
+    # Figeac's lycées would win on the place alone: the question before says what "il" is.
+    events = [
+        *answered(user("ask_schools", "Comment inscrire mon enfant à l'école ?")),
+        user("ask_follow_up", "et il y a un internat ?"),
+    ]
+
+    outcome = ask(events, {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"})
+
+    assert "Réponse de test sur les écoles, valable pour tout le Lot." in outcome.text
+    assert outcome.slots["last_theme"] == "schools"
+
+
+def test_a_follow_up_with_nothing_before_asks_to_rephrase_and_is_recorded(
+    settings: Settings, api_server: ApiServer
+) -> None:
+    outcome = ask([user("ask_follow_up", "c'est où exactement ?")])
+
+    assert outcome.text.startswith("Je ne suis pas sûr d'avoir bien compris.")
+    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        texts = [row[0] for row in connection.execute("SELECT text FROM unanswered_questions")]
+    assert any(text.startswith("c'est où exactement") for text in texts)
+
+
+def test_a_place_named_after_an_answer_brings_the_places_own_entry(settings: Settings) -> None:
+    events = [
+        *answered(user("ask_schools", "Comment inscrire mon enfant au lycée ?")),
+        user("inform_commune", "plutôt vers Figeac", {"commune": "Figeac"}),
+    ]
+
+    outcome = ask(events, {"last_theme": "schools"})
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert outcome.slots["commune"] == FIGEAC
