@@ -11,6 +11,7 @@ from api.dashboard.auth import PageError
 from api.dashboard.router import page_error_handler
 from api.dashboard.router import router as dashboard_router
 from api.editors.router import router as editors_router
+from api.feedback.router import router as feedback_router
 from api.handoffs.router import router as handoffs_router
 from api.health import router as health_router
 from api.knowledge.router import router as knowledge_router
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
     app.include_router(territory_answers_router)
     app.include_router(knowledge_router)
     app.include_router(unanswered_router)
+    app.include_router(feedback_router)
     app.include_router(editors_router)
     app.include_router(handoffs_router)
     app.include_router(privacy_router)

@@ -401,3 +401,47 @@ def make_opening(
             return opening
 
     return make
+
+
+# --- Visitors' ratings of answers, as the demo page's script sends them ---------------------
+
+# An entry of the real knowledge base, rated in the feedback and review tests.
+RATED_ENTRY = "logement-figeac"
+
+
+def feedback_payload(**overrides: Any) -> dict[str, Any]:
+    """A PUT /v1/feedback/{key} body, signed like the action server signs an answer."""
+    from api.feedback.signing import answer_signature
+
+    answer: dict[str, Any] = {
+        "entry_id": RATED_ENTRY,
+        "question": "Comment trouver une location à Figeac ?",
+        "theme": "housing",
+        "commune": "46102",
+    }
+    answer.update({key: overrides.pop(key) for key in list(overrides) if key in answer})
+    signature = answer_signature(
+        get_settings().bot_api_token,
+        answer["entry_id"],
+        answer["question"],
+        answer["theme"],
+        answer["commune"],
+    )
+    payload: dict[str, Any] = {**answer, "signature": signature, "rating": "down"}
+    payload.update(overrides)
+    return payload
+
+
+RateAnswer = Callable[..., Any]
+
+
+@pytest.fixture
+def rate(client: TestClient) -> RateAnswer:
+    """Sends one rating under a fresh key; returns the response."""
+
+    def send(key: str | None = None, **overrides: Any) -> Any:
+        import uuid
+
+        return client.put(f"/v1/feedback/{key or uuid.uuid4()}", json=feedback_payload(**overrides))
+
+    return send
