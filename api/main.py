@@ -19,6 +19,7 @@ from api.knowledge.runtime import knowledge_runtime
 from api.openings.router import router as openings_router
 from api.partners.router import router as partners_router
 from api.privacy.router import router as privacy_router
+from api.review.router import router as review_router
 from api.site.router import router as site_router
 from api.territory.router import answers_router as territory_answers_router
 from api.territory.router import router as territory_router
@@ -46,6 +47,7 @@ def create_app() -> FastAPI:
     app.include_router(editors_router)
     app.include_router(handoffs_router)
     app.include_router(privacy_router)
+    app.include_router(review_router)
     app.include_router(dashboard_router)
     app.include_router(site_router)
     app.add_exception_handler(PageError, page_error_handler)
