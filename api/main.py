@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.analytics.router import router as analytics_router
 from api.core.config import get_settings
 from api.core.logging import configure_logging
 from api.dashboard.auth import PageError
@@ -48,6 +49,7 @@ def create_app() -> FastAPI:
     app.include_router(handoffs_router)
     app.include_router(privacy_router)
     app.include_router(review_router)
+    app.include_router(analytics_router)
     app.include_router(dashboard_router)
     app.include_router(site_router)
     app.add_exception_handler(PageError, page_error_handler)

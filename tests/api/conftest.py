@@ -4,6 +4,7 @@ servers standing in for Rasa's HTTP API and for an SMTP relay."""
 import re
 import shutil
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -445,3 +446,32 @@ def rate(client: TestClient) -> RateAnswer:
         return client.put(f"/v1/feedback/{key or uuid.uuid4()}", json=feedback_payload(**overrides))
 
     return send
+
+
+# --- Rasa's tracker store, as the analytics and the retention purge read it ---------------
+
+# The events table exactly as Rasa 3.6.21's SQLTrackerStore creates it on SQLite.
+RASA_EVENTS_DDL = """
+CREATE TABLE events (
+    id INTEGER NOT NULL,
+    sender_id VARCHAR(255) NOT NULL,
+    type_name VARCHAR(255) NOT NULL,
+    timestamp FLOAT,
+    intent_name VARCHAR(255),
+    action_name VARCHAR(255),
+    data TEXT,
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_events_sender_id ON events (sender_id);
+"""
+
+
+@pytest.fixture
+def tracker_store(quiet_rasa: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty tracker store of Rasa's shape, the one TRACKER_STORE_URL points to."""
+    path = tmp_path / "rasa-tracker.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(RASA_EVENTS_DDL)
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    return path
