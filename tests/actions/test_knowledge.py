@@ -272,3 +272,38 @@ def test_a_long_story_still_gets_an_answer(settings: Settings) -> None:
 
     assert len(story) > 500
     assert outcome.text.startswith("Réponse de test sur le logement dans le Lot.")
+
+
+def test_a_knowledge_answer_carries_a_signed_rating_tag_without_conversation_id() -> None:
+    import hashlib
+    import hmac
+    import json
+
+    from rasa_sdk import Tracker
+
+    from bot.actions.config import get_settings
+    from bot.actions.feedback import rating_tag
+
+    tracker = Tracker(
+        "conversation-42",
+        {},
+        {"text": "/show_entry"},
+        [
+            {"event": "user", "text": "Comment louer à Figeac ?"},
+            {"event": "user", "text": '/show_entry{"entry_id":"logement-figeac"}'},
+        ],
+        False,
+        None,
+        {},
+        "",
+    )
+    tag = rating_tag(tracker, "logement-figeac", "housing", "46102")["data"]["feedback"]
+    assert tag["question"] == "Comment louer à Figeac ?"
+    assert "conversation-42" not in json.dumps(tag)
+    signed = json.dumps(
+        ["answer-feedback", "logement-figeac", "Comment louer à Figeac ?", "housing", "46102"],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    key = get_settings().bot_api_token.encode()
+    assert tag["signature"] == hmac.new(key, signed.encode(), hashlib.sha256).hexdigest()
