@@ -5,12 +5,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.analytics.router import router as analytics_router
 from api.core.config import get_settings
 from api.core.logging import configure_logging
 from api.dashboard.auth import PageError
 from api.dashboard.router import page_error_handler
 from api.dashboard.router import router as dashboard_router
 from api.editors.router import router as editors_router
+from api.feedback.router import router as feedback_router
 from api.handoffs.router import router as handoffs_router
 from api.health import router as health_router
 from api.knowledge.router import router as knowledge_router
@@ -18,6 +20,7 @@ from api.knowledge.runtime import knowledge_runtime
 from api.openings.router import router as openings_router
 from api.partners.router import router as partners_router
 from api.privacy.router import router as privacy_router
+from api.review.router import router as review_router
 from api.site.router import router as site_router
 from api.territory.router import answers_router as territory_answers_router
 from api.territory.router import router as territory_router
@@ -41,9 +44,12 @@ def create_app() -> FastAPI:
     app.include_router(territory_answers_router)
     app.include_router(knowledge_router)
     app.include_router(unanswered_router)
+    app.include_router(feedback_router)
     app.include_router(editors_router)
     app.include_router(handoffs_router)
     app.include_router(privacy_router)
+    app.include_router(review_router)
+    app.include_router(analytics_router)
     app.include_router(dashboard_router)
     app.include_router(site_router)
     app.add_exception_handler(PageError, page_error_handler)

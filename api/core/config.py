@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     # entries' vectors are cached between starts.
     knowledge_encoder: EncoderName = "use"
     embedding_cache_dir: Path = ROOT_DIR / "var" / "embeddings"
+    # Entries reviewed longer ago are flagged (editors' page, `make validate` warning).
+    knowledge_stale_months: int = Field(default=12, ge=1)
+    # false: the review inbox only shows the lines to add to an entry (content deployed from
+    # git, say); true: it also writes them when the files are writable by the API.
+    knowledge_writable: bool = True
 
     rasa_url: str = "http://127.0.0.1:5005"
     # The Rasa address as the visitor's browser reaches it (socket.io); unset = rasa_url.

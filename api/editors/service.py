@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.knowledge.schemas import THEMES
 from api.knowledge.service import KnowledgeService
-from api.knowledge.validation import stale_before
+from api.knowledge.validation import stale_before, stale_months
 from api.territory.problems import ContentError, Problem
 from api.territory.service import Territory
 from api.unanswered import service as unanswered
@@ -63,6 +63,7 @@ class EditorsView:
     refused: list[ProblemLine]
     stale: list[StaleEntry]
     stale_before: date
+    stale_months: int
     unanswered: list[UnansweredLine]
 
 
@@ -112,6 +113,7 @@ def editors_view(knowledge: KnowledgeService, session: Session, today: date) -> 
         refused=[_line(p, base) for p in failed.problems] if failed is not None else [],
         stale=stale,
         stale_before=limit,
+        stale_months=stale_months(),
         unanswered=[
             UnansweredLine(
                 text=group.text,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 from rapidfuzz import fuzz, process
 
+from api.core.config import get_settings
 from api.knowledge.loader import ParsedFile, parse_file
 from api.knowledge.schemas import THEMES, Entry, Scope, Source
 from api.territory.normalize import place_key
@@ -24,7 +25,6 @@ from api.territory.problems import Problem
 from api.territory.service import Territory
 
 MAX_ANSWER_CHARS = 1200
-STALE_AFTER_MONTHS = 12
 REQUIRED_FIELDS = ("id", "theme", "title", "scope", "sources", "reviewed")
 OPTIONAL_FIELDS = ("questions", "keywords")
 _ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
@@ -333,9 +333,14 @@ def _exact_commune(territory: Territory, name: str) -> str | None:
     return None
 
 
+def stale_months() -> int:
+    """After how many months without review an entry is stale (KNOWLEDGE_STALE_MONTHS)."""
+    return get_settings().knowledge_stale_months
+
+
 def stale_before(today: date) -> date:
-    """Entries reviewed before this date are stale: the same day twelve months earlier."""
-    year, month = divmod(today.year * 12 + today.month - 1 - STALE_AFTER_MONTHS, 12)
+    """Entries reviewed before this date are stale: the same day `stale_months()` earlier."""
+    year, month = divmod(today.year * 12 + today.month - 1 - stale_months(), 12)
     last_day = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(today.day, last_day))
 
@@ -406,7 +411,7 @@ def validate_file(
                 path,
                 parsed.line(("reviewed",)),
                 f"fiche relue pour la dernière fois le {front.reviewed.isoformat()}, "
-                f"il y a plus de {STALE_AFTER_MONTHS} mois",
+                f"il y a plus de {stale_months()} mois",
                 "relisez-la, vérifiez chaque chiffre et sa source, puis mettez la date du jour "
                 "dans « reviewed »",
                 severity="warning",

@@ -10,8 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions import feedback, texts
+from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, KnowledgeHit
 from bot.actions.conversation import (
     asks_takeover,
     entity_values,
@@ -30,6 +30,19 @@ FOLLOW_UP_MAX_WORDS = 8
 
 
 def _say(dispatcher: CollectingDispatcher, reply: texts.Reply) -> None:
+    dispatcher.utter_message(**texts.as_message(reply))
+
+
+def say_answer(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reply: texts.Reply,
+    hit: KnowledgeHit,
+    commune: str | None,
+) -> None:
+    """An answer from an entry, tagged so that the visitor can rate it (feedback.py)."""
+    # Sent before the answer: the widget shows quick replies under the last message only.
+    dispatcher.utter_message(json_message=feedback.rating_tag(tracker, hit.id, hit.theme, commune))
     dispatcher.utter_message(**texts.as_message(reply))
 
 
@@ -97,8 +110,16 @@ class ActionAnswerTheme(Action):
             ]
 
         if not theme and intent == texts.FOLLOW_UP_INTENT:
+            text = str(latest.get("text") or "")
+            # "on peut y vivre à l'année ?" after a town alone: about that town.
+            if commune:
+                answered = await answer_if_clear(
+                    dispatcher, tracker, text, [], place=(commune, commune_name)
+                )
+                if answered is not None:
+                    return [*events, *answered]
             # A follow-up with nothing before it ("c'est où ?" as a first message).
-            await record_unanswered(api, str(latest.get("text") or ""), None, commune)
+            await record_unanswered(api, text, None, commune)
             _say(dispatcher, texts.did_you_mean_reply([]))
             return events
         if not theme:
@@ -159,7 +180,7 @@ class ActionAnswerTheme(Action):
         )
         if undecided:
             reply = texts.Reply(f"{texts.undecided_intro()}\n\n{reply.text}", reply.buttons)
-        _say(dispatcher, reply)
+        say_answer(dispatcher, tracker, reply, answer.hits[0], commune)
         return [*events, SlotSet("place_asked", True)] if offer_place else events
 
 
@@ -203,7 +224,7 @@ class ActionShowEntry(Action):
         reply = texts.Reply(
             texts.format_answer(hit, None), texts.follow_up_buttons(theme, commune_name)
         )
-        _say(dispatcher, reply)
+        say_answer(dispatcher, tracker, reply, hit, tracker.get_slot("commune"))
         return [SlotSet("last_theme", theme)]
 
 
@@ -256,7 +277,7 @@ class ActionAnswerTerritory(Action):
                     local_entries=found.local_entries,
                     close_call=found.close_call,
                 )
-                _say(dispatcher, reply)
+                say_answer(dispatcher, tracker, reply, hit, where)
                 return [*events, SlotSet("last_theme", hit.theme)]
         _say(dispatcher, texts.territory_reply(answer))
         return events
@@ -309,5 +330,5 @@ async def answer_if_clear(
         local_entries=answer.local_entries,
         close_call=answer.close_call,
     )
-    dispatcher.utter_message(**texts.as_message(reply))
+    say_answer(dispatcher, tracker, reply, hit, commune)
     return [SlotSet("last_theme", hit.theme)]

@@ -432,7 +432,8 @@ class Outcome:
 
     @property
     def texts(self) -> list[str]:
-        return [m.get("text") or "" for m in self.messages]
+        """What the visitor reads: a rating tag is custom data, not a message."""
+        return [str(m["text"]) for m in self.messages if m.get("text")]
 
     @property
     def text(self) -> str:

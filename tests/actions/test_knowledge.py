@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import sqlite3
 from typing import Any
 
 from conftest import ApiServer, action, answered, make_tracker, run, user
+from rasa_sdk import Tracker
 
-from bot.actions.config import Settings
+from bot.actions.config import Settings, get_settings
+from bot.actions.feedback import rating_tag
 from bot.actions.knowledge import ActionAnswerTerritory, ActionAnswerTheme, ActionShowEntry
 
 FIGEAC = "46102"
@@ -309,3 +314,41 @@ def test_a_place_named_after_an_answer_brings_the_places_own_entry(settings: Set
 
     assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
     assert outcome.slots["commune"] == FIGEAC
+
+
+def test_a_knowledge_answer_carries_a_signed_rating_tag_without_conversation_id() -> None:
+    tracker = Tracker(
+        "conversation-42",
+        {},
+        {"text": "/show_entry"},
+        [
+            {"event": "user", "text": "Comment louer à Figeac ?"},
+            {"event": "user", "text": '/show_entry{"entry_id":"logement-figeac"}'},
+        ],
+        False,
+        None,
+        {},
+        "",
+    )
+    tag = rating_tag(tracker, "logement-figeac", "housing", "46102")["data"]["feedback"]
+    assert tag["question"] == "Comment louer à Figeac ?"
+    assert "conversation-42" not in json.dumps(tag)
+    signed = json.dumps(
+        ["answer-feedback", "logement-figeac", "Comment louer à Figeac ?", "housing", "46102"],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    key = get_settings().bot_api_token.encode()
+    assert tag["signature"] == hmac.new(key, signed.encode(), hashlib.sha256).hexdigest()
+
+
+def test_a_follow_up_after_a_town_alone_is_answered_about_that_town(settings: Settings) -> None:
+    events = [
+        *answered(user("inform_commune", "Figeac", {"commune": "Figeac"})),
+        user("ask_follow_up", "il y a des lycées là-bas ?"),
+    ]
+
+    outcome = ask(events, {"commune": FIGEAC, "commune_name": "Figeac"})
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert outcome.slots["last_theme"] == "schools"

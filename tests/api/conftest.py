@@ -4,6 +4,7 @@ servers standing in for Rasa's HTTP API and for an SMTP relay."""
 import re
 import shutil
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -401,3 +402,76 @@ def make_opening(
             return opening
 
     return make
+
+
+# --- Visitors' ratings of answers, as the demo page's script sends them ---------------------
+
+# An entry of the real knowledge base, rated in the feedback and review tests.
+RATED_ENTRY = "logement-figeac"
+
+
+def feedback_payload(**overrides: Any) -> dict[str, Any]:
+    """A PUT /v1/feedback/{key} body, signed like the action server signs an answer."""
+    from api.feedback.signing import answer_signature
+
+    answer: dict[str, Any] = {
+        "entry_id": RATED_ENTRY,
+        "question": "Comment trouver une location à Figeac ?",
+        "theme": "housing",
+        "commune": "46102",
+    }
+    answer.update({key: overrides.pop(key) for key in list(overrides) if key in answer})
+    signature = answer_signature(
+        get_settings().bot_api_token,
+        answer["entry_id"],
+        answer["question"],
+        answer["theme"],
+        answer["commune"],
+    )
+    payload: dict[str, Any] = {**answer, "signature": signature, "rating": "down"}
+    payload.update(overrides)
+    return payload
+
+
+RateAnswer = Callable[..., Any]
+
+
+@pytest.fixture
+def rate(client: TestClient) -> RateAnswer:
+    """Sends one rating under a fresh key; returns the response."""
+
+    def send(key: str | None = None, **overrides: Any) -> Any:
+        import uuid
+
+        return client.put(f"/v1/feedback/{key or uuid.uuid4()}", json=feedback_payload(**overrides))
+
+    return send
+
+
+# --- Rasa's tracker store, as the analytics and the retention purge read it ---------------
+
+# The events table exactly as Rasa 3.6.21's SQLTrackerStore creates it on SQLite.
+RASA_EVENTS_DDL = """
+CREATE TABLE events (
+    id INTEGER NOT NULL,
+    sender_id VARCHAR(255) NOT NULL,
+    type_name VARCHAR(255) NOT NULL,
+    timestamp FLOAT,
+    intent_name VARCHAR(255),
+    action_name VARCHAR(255),
+    data TEXT,
+    PRIMARY KEY (id)
+);
+CREATE INDEX ix_events_sender_id ON events (sender_id);
+"""
+
+
+@pytest.fixture
+def tracker_store(quiet_rasa: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty tracker store of Rasa's shape, the one TRACKER_STORE_URL points to."""
+    path = tmp_path / "rasa-tracker.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(RASA_EVENTS_DDL)
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{path}")
+    get_settings.cache_clear()
+    return path

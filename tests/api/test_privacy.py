@@ -27,31 +27,6 @@ pytestmark = pytest.mark.usefixtures("quiet_rasa")
 OpenCase = Callable[..., dict[str, Any]]
 Headers = Callable[[User], dict[str, str]]
 
-# The events table exactly as Rasa 3.6.21's SQLTrackerStore creates it on SQLite.
-RASA_EVENTS_DDL = """
-CREATE TABLE events (
-    id INTEGER NOT NULL,
-    sender_id VARCHAR(255) NOT NULL,
-    type_name VARCHAR(255) NOT NULL,
-    timestamp FLOAT,
-    intent_name VARCHAR(255),
-    action_name VARCHAR(255),
-    data TEXT,
-    PRIMARY KEY (id)
-);
-CREATE INDEX ix_events_sender_id ON events (sender_id);
-"""
-
-
-@pytest.fixture
-def tracker_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "rasa-tracker.db"
-    with sqlite3.connect(path) as connection:
-        connection.executescript(RASA_EVENTS_DDL)
-    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{path}")
-    get_settings.cache_clear()
-    return path
-
 
 def _add_events(path: Path, sender_id: str, *moments: datetime) -> None:
     with sqlite3.connect(path) as connection:

@@ -6,7 +6,12 @@
  *   so that it survives a reload as the messages do;
  * - French names for the widget's controls, for screen readers;
  * - links from the conversation kept to safe schemes (the widget renders Markdown links
- *   without filtering javascript: URLs).
+ *   without filtering javascript: URLs);
+ * - under each knowledge answer, "Cette réponse vous a-t-elle aidé ?" (docs/contracts.md,
+ *   "Rating an answer"): the answer's rating tag arrives as a custom message, which the widget
+ *   renders, in its place, through `customComponent`; that component draws nothing itself (no
+ *   React here) and the line is added into its empty slot, then sent to the API directly,
+ *   never through Rasa, so that rating takes no turn and changes no slot.
  */
 (function () {
   "use strict";
@@ -19,6 +24,16 @@
   var JOINED = " a rejoint la conversation";
   var CLOSED = " a terminé la conversation";
   var ASSISTANT_RESUMES = "je reprends la main";
+
+  var REASONS = [
+    ["not_my_question", "Ce n'est pas ma question"],
+    ["inaccurate", "C'est inexact"],
+    ["outdated", "Ce n'est plus à jour"],
+    ["not_local", "Pas assez précis pour ma commune"]
+  ];
+  var COMMENT_MAX = 500;
+  // Message index in the widget -> rating tag of the answer just before it.
+  var ratingTags = {};
 
   var widget = null;
   var pendingQuestion = null;
@@ -150,10 +165,174 @@
     label(".rw-send", "Envoyer");
   }
 
+
+  /* -- rating an answer ------------------------------------------------------------------ */
+
+  function RatingSlot(props) {
+    if (props && props.feedback && props.feedback.signature) {
+      ratingTags[props.id] = props.feedback;
+      scheduleDecorate();
+    }
+    return null;
+  }
+
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  function remembered(tag) {
+    try {
+      return JSON.parse(window.sessionStorage.getItem("lot-rating:" + tag.signature) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function remember(tag, state) {
+    try {
+      window.sessionStorage.setItem("lot-rating:" + tag.signature, JSON.stringify(state));
+    } catch (error) {
+      /* private browsing: the line simply comes back after a reload */
+    }
+  }
+
+  function send(tag, state) {
+    var body = {
+      entry_id: tag.entry_id,
+      question: tag.question,
+      theme: tag.theme,
+      commune: tag.commune,
+      signature: tag.signature,
+      rating: state.rating,
+      reason: state.reason || null,
+      comment: state.comment || null
+    };
+    remember(tag, state);
+    return window.fetch("/v1/feedback/" + state.key, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    });
+  }
+
+  function button(text, label, onClick) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "lot-rating-button";
+    element.textContent = text;
+    if (label) {
+      element.setAttribute("aria-label", label);
+    }
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
+  function drawRating(box, tag) {
+    var state = remembered(tag) || { key: newKey(), rating: null };
+    box.textContent = "";
+    if (state.done || (state.rating === "up")) {
+      box.appendChild(document.createTextNode("Merci pour votre avis !"));
+      return;
+    }
+    if (state.rating === "down" && state.reason) {
+      var form = document.createElement("form");
+      form.className = "lot-rating-comment";
+      var label = document.createElement("label");
+      label.textContent = "Un commentaire ? (facultatif)";
+      var field = document.createElement("textarea");
+      field.maxLength = COMMENT_MAX;
+      field.rows = 2;
+      label.appendChild(field);
+      form.appendChild(label);
+      form.appendChild(button("Envoyer", null, function () {}));
+      form.lastChild.type = "submit";
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        state.comment = field.value.trim();
+        state.done = true;
+        send(tag, state).then(function () { drawRating(box, tag); });
+      });
+      box.appendChild(document.createTextNode("Merci ! "));
+      box.appendChild(form);
+      return;
+    }
+    if (state.rating === "down") {
+      box.appendChild(document.createTextNode("Qu'est-ce qui n'allait pas ? "));
+      REASONS.forEach(function (reason) {
+        box.appendChild(button(reason[1], null, function () {
+          state.reason = reason[0];
+          send(tag, state).then(function () { drawRating(box, tag); });
+        }));
+      });
+      return;
+    }
+    box.appendChild(document.createTextNode("Cette réponse vous a-t-elle aidé ? "));
+    box.appendChild(button("👍", "Oui, cette réponse m'a aidé", function () {
+      state.rating = "up";
+      send(tag, state).then(function () { drawRating(box, tag); });
+    }));
+    box.appendChild(button("👎", "Non, cette réponse ne m'a pas aidé", function () {
+      state.rating = "down";
+      send(tag, state).then(function () { drawRating(box, tag); });
+    }));
+  }
+
+  /* The widget renders each custom message as an empty ".rw-message": the k-th of them, in
+     the page's order, is the k-th rating tag in message order. The tag comes just before its
+     answer (so that the answer keeps its quick replies, shown under the last message only);
+     the line goes under the answer's last bubble, and follows it while its parts arrive. */
+  function answerEnd(slot) {
+    var last = null;
+    var next = slot.nextElementSibling;
+    while (next && next.classList.contains("rw-message") && !next.classList.contains("lot-rating-slot")
+        && !next.querySelector(".rw-client") && next.innerHTML !== "") {
+      if (next.querySelector(".rw-response")) {
+        last = next;
+      }
+      next = next.nextElementSibling;
+    }
+    return last;
+  }
+
+  function addRatingLines() {
+    var ids = Object.keys(ratingTags).map(Number).sort(function (a, b) { return a - b; });
+    var slots = mount.querySelectorAll(".rw-message:empty, .rw-message.lot-rating-slot");
+    for (var i = 0; i < slots.length && i < ids.length; i += 1) {
+      var slot = slots[i];
+      var tag = ratingTags[ids[i]];
+      slot.classList.add("lot-rating-slot");
+      var end = answerEnd(slot);
+      if (!end) {
+        continue;
+      }
+      var box = mount.querySelector('.lot-rating[data-signature="' + tag.signature + '"]');
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "lot-rating";
+        box.setAttribute("data-signature", tag.signature);
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", "Votre avis sur cette réponse");
+        drawRating(box, tag);
+      }
+      var bubble = end.querySelector(".rw-response");
+      if (box.previousElementSibling !== bubble) {
+        bubble.parentNode.insertBefore(box, bubble.nextSibling);
+      }
+    }
+  }
+
   function decorate() {
     scheduled = false;
     labelControls();
     showStatus(mount, decorateMessages(mount));
+    addRatingLines();
     askPendingQuestion();
   }
 
@@ -231,6 +410,7 @@
         customMessageDelay: function (message) {
           return Math.min(Math.max(message.length * 10, 300), 1200);
         },
+        customComponent: RatingSlot,
         innerRef: function (instance) {
           widget = instance;
         }
