@@ -122,7 +122,7 @@ def synthetic_index(
     rng: random.Random,
 ) -> KnowledgeIndex:
     """Entries made of the real entries' terms (frequencies kept), themes, scopes, and
-    titles and answers (whose vectors are mostly in the cache already)."""
+    titles, questions and answers (whose vectors are mostly in the cache already)."""
     pool = [term for doc in documents for term in doc]
     communes = territory.communes()
     epcis = list(territory.epcis())
@@ -137,7 +137,8 @@ def synthetic_index(
         else:
             scope = Scope(level="epci", epci=[rng.choice(epcis)])
         terms = [rng.choice(pool) for _ in range(rng.choice(lengths))]
-        model = rng.choice(real).entry
+        loaded = rng.choice(real)
+        model = loaded.entry
         entry = Entry(
             id=f"synthetique-{number}",
             theme=rng.choice(THEMES),
@@ -147,7 +148,9 @@ def synthetic_index(
             sources=[Source(title=model.sources[0].title, url=model.sources[0].url)],
             reviewed=date(2026, 1, 1),
         )
-        entries.append(LoadedEntry(entry, (), (), Path(f"synthetique/{number}.md"), 1))
+        entries.append(
+            LoadedEntry(entry, loaded.questions, (), Path(f"synthetique/{number}.md"), 1)
+        )
         synthetic_docs.append(terms)
     if encoder is None:
         return KnowledgeIndex(entries, synthetic_docs, lemmatizer)

@@ -186,13 +186,16 @@ class CharacterMatcher:
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True
         )
         flat = [text for group in texts for text in group]
-        self._matrix = self._vectorizer.fit_transform(flat) if flat else None
+        # By column: a question's few n-grams select their columns, ten times faster than a
+        # product with the whole matrix once entries have a dozen questions each.
+        self._columns = self._vectorizer.fit_transform(flat).tocsc() if flat else None
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
         """Per entry, the best cosine between `query` and its title or questions."""
-        if self._matrix is None:
+        if self._columns is None:
             return np.zeros(self._size, dtype=np.float32)
-        cosines = (self._matrix @ self._vectorizer.transform([fold(query)]).T).toarray().ravel()
+        vector = self._vectorizer.transform([fold(query)])
+        cosines = np.asarray(self._columns[:, vector.indices] @ vector.data).ravel()
         return np.maximum.reduceat(cosines, self._starts).astype(np.float32)
 
 
