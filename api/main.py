@@ -4,11 +4,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
+from api.accounts.throttle import throttle_from_settings
 from api.core.config import get_settings
 from api.core.logging import configure_logging
 from api.dashboard.auth import PageError
-from api.dashboard.router import page_error_handler
+from api.dashboard.router import page_error_handler, validation_error_handler
 from api.dashboard.router import router as dashboard_router
 from api.editors.router import router as editors_router
 from api.handoffs.router import router as handoffs_router
@@ -34,6 +36,8 @@ def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_json)
     app = FastAPI(title="Assistant Oh my Lot !", version="0.1.0", lifespan=lifespan)
+    # Per application: counters in memory live as long as this process.
+    app.state.login_throttle = throttle_from_settings(settings)
     app.include_router(health_router)
     app.include_router(openings_router)
     app.include_router(partners_router)
@@ -47,6 +51,7 @@ def create_app() -> FastAPI:
     app.include_router(dashboard_router)
     app.include_router(site_router)
     app.add_exception_handler(PageError, page_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     return app
 
 

@@ -126,7 +126,8 @@ def list_cases(
     team: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Far past any real queue, and inside every database's integer range.
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseList:
     total, cases = service.list_cases(
         db, user, status=case_status, team_id=team, text=q, limit=limit, offset=offset

@@ -54,7 +54,7 @@ class Team(BaseModel):
 ResolutionStatus = Literal["found", "outside_lot", "unknown"]
 # "postal_code" and "short_name" extend the contract's list: both are certain matches
 # that are neither the exact name nor a guessed spelling.
-ResolutionVia = Literal["exact", "delegated", "postal_code", "short_name", "fuzzy"]
+ResolutionVia = Literal["exact", "delegated", "postal_code", "insee_code", "short_name", "fuzzy"]
 
 
 class Resolution(BaseModel):

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.bounds import split_message
 from bot.actions.conversation import entity_values, is_external
 
 logger = logging.getLogger(__name__)
@@ -89,14 +90,26 @@ class ActionForwardToReferent(Action):
         text = str((tracker.latest_message or {}).get("text") or "").strip()
         if not text:
             return []
+        parts, left_out = split_message(text)
+        api = ApiClient()
         try:
-            delivered = await ApiClient().forward_visitor_message(tracker.sender_id, text)
-        except (ApiUnavailable, ApiRejected):
+            for part in parts:
+                if not await api.forward_visitor_message(tracker.sender_id, part):
+                    dispatcher.utter_message(**texts.as_message(texts.live_case_over_reply()))
+                    return [SlotSet("handoff_live", False)]
+        except ApiUnavailable:
             logger.warning("live.forward_failed", extra={"sender": tracker.sender_id})
             dispatcher.utter_message(text=texts.forward_failed_text())
             return []
-        if delivered:
-            # The referent answers; the assistant stays silent.
+        except ApiRejected as error:
+            # Sending the same words again would be refused again: say so, do not ask for it.
+            logger.error(
+                "live.forward_rejected",
+                extra={"sender": tracker.sender_id, "status": error.status_code},
+            )
+            dispatcher.utter_message(text=texts.forward_rejected_text())
             return []
-        dispatcher.utter_message(**texts.as_message(texts.live_case_over_reply()))
-        return [SlotSet("handoff_live", False)]
+        if len(parts) > 1 or left_out:
+            dispatcher.utter_message(text=texts.long_message_forwarded_text(len(parts), left_out))
+        # Otherwise the referent answers; the assistant stays silent.
+        return []

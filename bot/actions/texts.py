@@ -634,6 +634,28 @@ def forward_failed_text() -> str:
     )
 
 
+def forward_rejected_text() -> str:
+    return (
+        "Ce message n'a pas pu être transmis à l'équipe tel qu'il est écrit, et le renvoyer "
+        "à l'identique n'y changerait rien. Pouvez-vous le reformuler en quelques phrases ?"
+    )
+
+
+def long_message_forwarded_text(parts: int, left_out: int) -> str:
+    sent = (
+        f"Votre message était long : je l'ai transmis à l'équipe en {NUMBERS.get(parts, parts)} "
+        "parties."
+        if parts > 1
+        else "Votre message était long : je l'ai transmis à l'équipe."
+    )
+    if left_out:
+        sent += (
+            f" Les {left_out} derniers caractères n'ont pas pu suivre : si c'était important, "
+            "envoyez-les dans un nouveau message."
+        )
+    return sent
+
+
 def live_case_over_reply() -> Reply:
     return Reply(
         "La conversation avec l'équipe d'accueil est terminée. Je reprends la main : "

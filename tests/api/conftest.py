@@ -16,6 +16,7 @@ from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 import uvicorn
 import yaml
@@ -132,6 +133,16 @@ def csrf_token(html: str) -> str:
     match = _CSRF_RE.search(html)
     assert match is not None, "no CSRF field in the page"
     return match.group(1)
+
+
+def post_login(client: TestClient, email: str, password: str) -> httpx.Response:
+    """Submits the login form once, as a browser would (CSRF token of the page included)."""
+    page = client.get("/connexion")
+    return client.post(
+        "/connexion",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+        follow_redirects=False,
+    )
 
 
 def login(client: TestClient, user: User, password: str = PASSWORD) -> str:
