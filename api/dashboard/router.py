@@ -370,9 +370,16 @@ def queue(
 
 @router.get(HOME_PATH + "/dossiers/{reference}")
 def case_page(
-    request: Request, reference: str, db: SessionDep, settings: SettingsDep, user: ReferentPageUser
+    request: Request,
+    reference: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: ReferentPageUser,
+    context: LiveDep,
 ) -> Response:
-    return _render_case(request, db, settings, user, _case_for(db, user, reference))
+    case = _case_for(db, user, reference)
+    live.sync_waiting_turns(db, context, case)
+    return _render_case(request, db, settings, user, case)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,27 @@ class LiveContext:
         return self.territory.team(case.team_id) or self.territory.default_team()
 
 
+def sync_waiting_turns(session: Session, context: LiveContext, case: Case) -> None:
+    """Until a referent takes the case, what the visitor still writes (and what the
+    assistant answers) is read from Rasa and added to the transcript."""
+    if case.status != CaseStatus.NEW:
+        return
+    events = context.relay.conversation_events(case.conversation_id)
+    if events is not None:
+        service.copy_waiting_turns(session, case, events)
+
+
 def claim(session: Session, context: LiveContext, case: Case, user: User, now: datetime) -> None:
-    service.claim(session, case, user, now)
-    context.relay.handoff_claimed(case.conversation_id, context.team_of(case).name)
+    """Announced in the visitor's chat once per person who takes the case."""
+    sync_waiting_turns(session, context, case)
+    if service.claim(session, case, user, now):
+        _announce(context, case, user)
+
+
+def _announce(context: LiveContext, case: Case, user: User) -> None:
+    context.relay.handoff_claimed(
+        case.conversation_id, context.team_of(case).name, user.display_name
+    )
 
 
 def reply(
@@ -124,4 +142,4 @@ def close(session: Session, context: LiveContext, case: Case, user: User, now: d
 
 def reopen(session: Session, context: LiveContext, case: Case, user: User, now: datetime) -> None:
     service.reopen(session, case, user, now)
-    context.relay.handoff_claimed(case.conversation_id, context.team_of(case).name)
+    _announce(context, case, user)

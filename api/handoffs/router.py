@@ -146,8 +146,10 @@ def case_counts(db: SessionDep, user: ApiUser, team: str | None = None) -> Statu
 
 
 @router.get("/v1/cases/{reference}")
-def get_case(reference: str, db: SessionDep, user: ApiUser) -> CaseDetail:
-    return case_detail(_case_or_404(db, user, reference), get_territory())
+def get_case(reference: str, db: SessionDep, user: ApiUser, context: LiveDep) -> CaseDetail:
+    case = _case_or_404(db, user, reference)
+    live.sync_waiting_turns(db, context, case)
+    return case_detail(case, context.territory)
 
 
 @router.post("/v1/cases/{reference}/claim")

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from api.handoffs.models import (
     Direction,
 )
 from api.handoffs.schemas import HandoffIn
+from api.handoffs.turns import turns_after
 from api.notifications.messages import team_phrase
 from api.territory.schemas import Team
 
@@ -217,16 +218,57 @@ def _touch(case: Case, now: datetime) -> None:
     case.updated_at = now
 
 
-def claim(session: Session, case: Case, user: User, now: datetime) -> None:
+def claim(session: Session, case: Case, user: User, now: datetime) -> bool:
+    """Gives the case to `user`; False when it already was theirs and live (a double click,
+    a second claim), so that the visitor is told once.
+
+    One conditional UPDATE: of two claims at once, only one changes the row."""
     if case.status == CaseStatus.CLOSED:
         raise TransitionError("a closed case must be reopened first")
-    case.status = CaseStatus.CLAIMED
-    case.claimed_by_id = user.id
-    case.claimed_by = user
-    case.claimed_at = now
-    _touch(case, now)
+    changed = session.execute(
+        update(Case)
+        .where(
+            Case.id == case.id,
+            or_(
+                Case.claimed_by_id.is_(None),
+                Case.claimed_by_id != user.id,
+                Case.status.not_in(LIVE_STATUSES),
+            ),
+        )
+        .values(status=CaseStatus.CLAIMED, claimed_by_id=user.id, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount == 0:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(case)
+        return False
     audit(session, "case.claimed", now=now, actor=user, case_reference=case.reference)
     session.commit()
+    session.refresh(case)
+    return True
+
+
+def copy_waiting_turns(session: Session, case: Case, events: list[dict[str, Any]]) -> int:
+    """Appends to the transcript what was said since the request, while no referent had the
+    case yet; returns how many turns were added."""
+    since = case.transcript_synced_until or _last_turn_time(case)
+    turns = turns_after(events, since)
+    if not turns:
+        return 0
+    case.transcript = [*case.transcript, *(turn.as_json() for turn in turns)]
+    case.transcript_synced_until = turns[-1].at
+    session.commit()
+    return len(turns)
+
+
+def _last_turn_time(case: Case) -> datetime:
+    times = []
+    for turn in case.transcript:
+        try:
+            times.append(datetime.fromisoformat(str(turn.get("at"))))
+        except ValueError:
+            continue
+    return max(times, default=case.created_at)
 
 
 def add_referent_message(
@@ -335,12 +377,15 @@ def visitor_is_present(case: Case, now: datetime, presence_minutes: int) -> bool
 
 
 def expected_reply(case: Case, team_name: str) -> str:
-    """What the bot tells the visitor once the case is open (French, shown as is)."""
+    """What the bot tells the visitor once the case is open (French, shown as is): who has
+    the request, that the team sees the whole conversation, and that the assistant keeps
+    answering until a person joins."""
     phrase = team_phrase(team_name)
     text = (
-        f"Merci, votre demande est bien transmise à {phrase} "
-        f"(référence {case.reference}). Une personne de l’équipe vous répondra ici, "
-        "dans cette conversation, dès qu’elle sera disponible."
+        f"Merci, votre demande est bien transmise à {phrase} (référence {case.reference}). "
+        "L’équipe voit toute notre conversation, y compris ce que vous m’écrirez d’ici là. "
+        "En attendant qu’une personne vous rejoigne ici, je continue à répondre à vos "
+        "questions."
     )
     if case.contact_email:
         return text + " Si vous quittez la conversation, sa réponse vous sera envoyée par e-mail."

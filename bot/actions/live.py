@@ -54,7 +54,8 @@ class ActionReferentJoined(_ExternalAction):
 
     def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         team = _team(tracker)
-        dispatcher.utter_message(text=texts.referent_joined_text(team))
+        person = next(iter(entity_values(tracker.latest_message, "referent_name")), None)
+        dispatcher.utter_message(text=texts.referent_joined_text(team, person))
         return [SlotSet("handoff_live", True), SlotSet("handoff_team", team)]
 
 

@@ -608,7 +608,13 @@ def openings_reply(
 # -- live relay ---------------------------------------------------------------------------
 
 
-def referent_joined_text(team_name: str) -> str:
+def referent_joined_text(team_name: str, person: str | None = None) -> str:
+    # Starts with the team's name: the demo page's widget shows the live status from it.
+    if person:
+        return (
+            f"{team_name} a rejoint la conversation : {person} vous répond désormais. "
+            "Écrivez-lui directement ici."
+        )
     return (
         f"{team_name} a rejoint la conversation. Vous échangez maintenant avec une "
         "personne : écrivez-lui directement ici."

@@ -180,6 +180,8 @@ class FakeRasa:
     calls: list[dict[str, Any]] = field(default_factory=list)
     # False: answers 503 like a Rasa server that is restarting.
     available: bool = True
+    # The tracker events GET /conversations/{id}/tracker answers, by conversation id.
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def intents(self) -> list[str]:
         return [call["body"]["name"] for call in self.calls]
@@ -224,13 +226,24 @@ def fake_rasa(
         tracker = {"sender_id": conversation_id, "slots": {}, "latest_message": {}, "events": []}
         return JSONResponse({"tracker": tracker, "messages": []})
 
+    async def tracker(request: Request) -> JSONResponse:
+        if not rasa.available:
+            return JSONResponse({"status": "failure", "code": 503}, status_code=503)
+        if request.query_params.get("token") != rasa.token:
+            return JSONResponse({"status": "failure", "code": 401}, status_code=401)
+        conversation_id = request.path_params["conversation_id"]
+        return JSONResponse(
+            {"sender_id": conversation_id, "events": rasa.events.get(conversation_id, [])}
+        )
+
     app = Starlette(
         routes=[
             Route(
                 "/conversations/{conversation_id:path}/trigger_intent",
                 trigger_intent,
                 methods=["POST"],
-            )
+            ),
+            Route("/conversations/{conversation_id:path}/tracker", tracker, methods=["GET"]),
         ]
     )
     monkeypatch.setenv("RASA_URL", rasa.url)
