@@ -78,7 +78,7 @@ def create_handoff(
         reference=case.reference,
         status=case.status,
         team=team_out(territory, case.team_id),
-        expected_reply=service.expected_reply(case, team.name),
+        expected_reply=service.expected_reply(case, team),
     )
 
 

@@ -22,6 +22,7 @@ from api.handoffs.models import (
 from api.handoffs.schemas import HandoffIn
 from api.handoffs.turns import turns_after
 from api.notifications.messages import team_phrase
+from api.territory.hours import french_moment
 from api.territory.schemas import Team
 
 # No I, O, 0 or 1: a reference is read out over the phone.
@@ -102,6 +103,9 @@ def open_case(session: Session, payload: HandoffIn, team: Team, now: datetime) -
             # Asking for a person is the visitor's latest activity.
             last_visitor_activity_at=now,
         )
+        if team.hours is not None and not team.hours.is_open(now):
+            case.opened_out_of_hours = True
+            case.team_back_at = team.hours.next_opening(now)
         session.add(case)
         audit(
             session,
@@ -376,17 +380,21 @@ def visitor_is_present(case: Case, now: datetime, presence_minutes: int) -> bool
     return now - last <= timedelta(minutes=presence_minutes)
 
 
-def expected_reply(case: Case, team_name: str) -> str:
+def expected_reply(case: Case, team: Team) -> str:
     """What the bot tells the visitor once the case is open (French, shown as is): who has
-    the request, that the team sees the whole conversation, and that the assistant keeps
-    answering until a person joins."""
-    phrase = team_phrase(team_name)
+    the request, that the team sees the whole conversation, that the assistant keeps
+    answering until a person joins, and when the team is back if it is closed."""
+    phrase = team_phrase(team.name)
     text = (
         f"Merci, votre demande est bien transmise à {phrase} (référence {case.reference}). "
         "L’équipe voit toute notre conversation, y compris ce que vous m’écrirez d’ici là. "
         "En attendant qu’une personne vous rejoigne ici, je continue à répondre à vos "
         "questions."
     )
+    if case.opened_out_of_hours:
+        text += " " + _closed_now(case, team)
+        if case.contact_email:
+            return text + " Sa réponse vous sera aussi envoyée par e-mail."
     if case.contact_email:
         return text + " Si vous quittez la conversation, sa réponse vous sera envoyée par e-mail."
     if case.contact_phone:
@@ -394,3 +402,12 @@ def expected_reply(case: Case, team_name: str) -> str:
             text + " Si vous quittez la conversation, l’équipe pourra vous joindre par téléphone."
         )
     return text + " Restez sur cette page pour ne pas manquer sa réponse."
+
+
+def _closed_now(case: Case, team: Team) -> str:
+    if case.team_back_at is None:
+        return "L’équipe n’est pas disponible en ce moment."
+    back = french_moment(case.team_back_at, case.created_at)
+    # Placeholder hours are no promise: the visitor is told they are only indicative.
+    indicative = " (horaires indicatifs)" if team.hours and team.hours.provisional else ""
+    return f"L’équipe n’est pas disponible en ce moment : elle sera de retour {back}{indicative}."

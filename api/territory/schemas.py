@@ -5,6 +5,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from api.territory.hours import OpeningHours
+
 
 class Commune(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -49,6 +51,8 @@ class Team(BaseModel):
     email: str
     epci: list[str]
     default: bool = False
+    # When a person can answer live (referents.yml `hours:`); None: not stated.
+    hours: OpeningHours | None = None
 
 
 ResolutionStatus = Literal["found", "outside_lot", "unknown"]
