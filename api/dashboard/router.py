@@ -356,6 +356,10 @@ def queue(
                 }
                 for case in cases
             ],
+            "ratings": [
+                {"team_name": _team_name(territory, team), "count": count, "average": average}
+                for team, count, average in service.satisfaction_by_team(db, user)
+            ],
             "page": page,
             "previous_url": url(page=page - 1) if page > 1 else None,
             "next_url": url(page=page + 1) if page < pages else None,

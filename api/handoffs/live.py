@@ -19,7 +19,7 @@ from api.handoffs import service
 from api.handoffs.models import Case, CaseMessage, CaseStatus, Delivery
 from api.handoffs.relay import RasaRelay
 from api.notifications.mailer import SEND_ERRORS, Mailer, send_now
-from api.notifications.messages import referent_reply_mail
+from api.notifications.messages import referent_reply_mail, transcript_mail
 from api.territory.schemas import Team
 from api.territory.service import Territory
 
@@ -143,3 +143,27 @@ def close(session: Session, context: LiveContext, case: Case, user: User, now: d
 def reopen(session: Session, context: LiveContext, case: Case, user: User, now: datetime) -> None:
     service.reopen(session, case, user, now)
     _announce(context, case, user)
+
+
+def send_transcript(session: Session, context: LiveContext, case: Case, now: datetime) -> bool:
+    """The conversation by e-mail to the address the visitor gave; recorded on the case."""
+    if not case.contact_email:
+        return False
+    team = context.team_of(case)
+    mail = transcript_mail(
+        to=case.contact_email,
+        first_name=case.contact_first_name,
+        reference=case.reference,
+        team_name=team.name,
+        team_email=team.email,
+        lines=service.conversation_lines(case),
+    )
+    try:
+        send_now(context.mailer, mail)
+    except SEND_ERRORS as error:
+        log.warning(
+            "handoff.transcript_mail_failed", case=case.reference, error=type(error).__name__
+        )
+        return False
+    service.record_transcript_sent(session, case, now)
+    return True

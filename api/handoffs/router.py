@@ -20,12 +20,15 @@ from api.handoffs.presenters import case_detail, case_summary, team_out
 from api.handoffs.schemas import (
     CaseDetail,
     CaseList,
+    ClosedCaseRef,
     HandoffIn,
     HandoffOut,
     MessageOut,
     NoteOut,
+    SatisfactionIn,
     StatusCounts,
     TextIn,
+    TranscriptMailOut,
     UserOut,
     VisitorMessageIn,
     VisitorMessageOut,
@@ -105,6 +108,32 @@ def visitor_message(
     if service.pending_messages(case):
         background.add_task(live.deliver_pending_in_background, session_factory(), context, case.id)
     return VisitorMessageOut(reference=case.reference, message_id=message.id)
+
+
+def _closed_case(db: SessionDep, ref: ClosedCaseRef) -> Case:
+    case = service.case_of_conversation(db, ref.conversation_id, ref.reference)
+    if case is None or case.status != CaseStatus.CLOSED:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail="No closed case of this conversation."
+        )
+    return case
+
+
+@router.post("/v1/handoffs/satisfaction", dependencies=[BotAuth])
+def rate_case(payload: SatisfactionIn, db: SessionDep) -> dict[str, str]:
+    """The visitor's answer to "how was it?" (1 to 5) and their optional comment."""
+    case = _closed_case(db, payload)
+    service.record_satisfaction(db, case, payload.score, payload.comment, utcnow())
+    return {"reference": case.reference}
+
+
+@router.post("/v1/handoffs/transcript-email", dependencies=[BotAuth])
+def mail_transcript(payload: ClosedCaseRef, db: SessionDep, context: LiveDep) -> TranscriptMailOut:
+    """Sends the conversation to the visitor's address, at their request (they said yes)."""
+    case = _closed_case(db, payload)
+    return TranscriptMailOut(
+        reference=case.reference, sent=live.send_transcript(db, context, case, utcnow())
+    )
 
 
 def _case_or_404(db: SessionDep, user: User, reference: str) -> Case:

@@ -375,6 +375,61 @@ def add_visitor_message(
     return case, message
 
 
+def case_of_conversation(session: Session, conversation_id: str, reference: str) -> Case | None:
+    """The case only if both match: a reference alone must not open someone else's case."""
+    case = get_case(session, reference)
+    return case if case is not None and case.conversation_id == conversation_id else None
+
+
+def record_satisfaction(
+    session: Session, case: Case, score: int | None, comment: str | None, now: datetime
+) -> None:
+    if score is not None:
+        case.satisfaction_score = score
+    if comment is not None:
+        case.satisfaction_comment = comment
+    case.satisfaction_at = now
+    audit(
+        session,
+        "case.rated",
+        now=now,
+        actor_kind="bot",
+        case_reference=case.reference,
+        score=case.satisfaction_score,
+    )
+    session.commit()
+
+
+def satisfaction_by_team(session: Session, viewer: User) -> list[tuple[str, int, float]]:
+    """(team id, answers, average score) over the visible cases the visitors rated."""
+    rated = _visible(viewer).where(Case.satisfaction_score.is_not(None)).subquery()
+    rows = session.execute(
+        select(rated.c.team_id, func.count(), func.avg(rated.c.satisfaction_score))
+        .group_by(rated.c.team_id)
+        .order_by(rated.c.team_id)
+    ).all()
+    return [(team_id, count, float(average)) for team_id, count, average in rows]
+
+
+def conversation_lines(case: Case) -> list[tuple[str, datetime | None, str]]:
+    """(who, when, text): the transcript, then the exchanges with the team, in order."""
+    lines: list[tuple[str, datetime | None, str]] = []
+    for turn in case.transcript:
+        try:
+            at: datetime | None = datetime.fromisoformat(str(turn.get("at")))
+        except ValueError:
+            at = None
+        lines.append((str(turn.get("role")), at, str(turn.get("text") or "")))
+    lines += [(message.direction, message.created_at, message.text) for message in case.messages]
+    return lines
+
+
+def record_transcript_sent(session: Session, case: Case, now: datetime) -> None:
+    case.transcript_emailed_at = now
+    audit(session, "case.transcript_sent", now=now, actor_kind="bot", case_reference=case.reference)
+    session.commit()
+
+
 def visitor_is_present(case: Case, now: datetime, presence_minutes: int) -> bool:
     last = case.last_visitor_activity_at or case.created_at
     return now - last <= timedelta(minutes=presence_minutes)
