@@ -51,13 +51,14 @@ def sync_waiting_turns(session: Session, context: LiveContext, case: Case) -> No
 def claim(session: Session, context: LiveContext, case: Case, user: User, now: datetime) -> None:
     """Announced in the visitor's chat once per person who takes the case."""
     sync_waiting_turns(session, context, case)
-    if service.claim(session, case, user, now):
-        _announce(context, case, user)
+    outcome = service.claim(session, case, user, now)
+    if outcome != service.Claim.UNCHANGED:
+        _announce(context, case, takeover=outcome == service.Claim.TAKEOVER)
 
 
-def _announce(context: LiveContext, case: Case, user: User) -> None:
+def _announce(context: LiveContext, case: Case, *, takeover: bool = False) -> None:
     context.relay.handoff_claimed(
-        case.conversation_id, context.team_of(case).name, user.display_name
+        case.conversation_id, context.team_of(case).name, takeover=takeover
     )
 
 
@@ -142,7 +143,7 @@ def close(session: Session, context: LiveContext, case: Case, user: User, now: d
 
 def reopen(session: Session, context: LiveContext, case: Case, user: User, now: datetime) -> None:
     service.reopen(session, case, user, now)
-    _announce(context, case, user)
+    _announce(context, case)
 
 
 def send_transcript(session: Session, context: LiveContext, case: Case, now: datetime) -> bool:

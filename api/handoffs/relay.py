@@ -50,12 +50,12 @@ class RasaRelay:
             {"referent_message": text, "referent_team": team_name},
         )
 
-    def handoff_claimed(self, conversation_id: str, team_name: str, referent_name: str) -> bool:
-        return self.trigger_intent(
-            conversation_id,
-            HANDOFF_CLAIMED,
-            {"referent_team": team_name, "referent_name": referent_name},
-        )
+    def handoff_claimed(self, conversation_id: str, team_name: str, *, takeover: bool) -> bool:
+        """`takeover`: a colleague took the case from the referent the visitor talked to."""
+        entities = {"referent_team": team_name}
+        if takeover:
+            entities["referent_takeover"] = "true"
+        return self.trigger_intent(conversation_id, HANDOFF_CLAIMED, entities)
 
     def handoff_closed(self, conversation_id: str, team_name: str) -> bool:
         return self.trigger_intent(conversation_id, HANDOFF_CLOSED, {"referent_team": team_name})

@@ -206,6 +206,11 @@ class CaseDetail(CaseSummary):
     notes: list[NoteOut]
     claimed_at: datetime | None
     closed_at: datetime | None
+    opened_out_of_hours: bool
+    team_back_at: datetime | None
+    satisfaction_score: int | None
+    satisfaction_comment: str | None
+    transcript_emailed_at: datetime | None
 
 
 class CaseList(BaseModel):

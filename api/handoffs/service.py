@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
@@ -222,13 +223,19 @@ def _touch(case: Case, now: datetime) -> None:
     case.updated_at = now
 
 
-def claim(session: Session, case: Case, user: User, now: datetime) -> bool:
-    """Gives the case to `user`; False when it already was theirs and live (a double click,
-    a second claim), so that the visitor is told once.
+class Claim(StrEnum):
+    FIRST = "first"  # nobody was talking with the visitor
+    TAKEOVER = "takeover"  # a colleague was
+    UNCHANGED = "unchanged"  # it already was this person's (a double click, a second claim)
+
+
+def claim(session: Session, case: Case, user: User, now: datetime) -> Claim:
+    """Gives the case to `user`, telling whether the visitor must hear of it.
 
     One conditional UPDATE: of two claims at once, only one changes the row."""
     if case.status == CaseStatus.CLOSED:
         raise TransitionError("a closed case must be reopened first")
+    had_referent = case.status in LIVE_STATUSES and case.claimed_by_id is not None
     changed = session.execute(
         update(Case)
         .where(
@@ -245,11 +252,11 @@ def claim(session: Session, case: Case, user: User, now: datetime) -> bool:
     if changed.rowcount == 0:  # type: ignore[attr-defined]
         session.rollback()
         session.refresh(case)
-        return False
+        return Claim.UNCHANGED
     audit(session, "case.claimed", now=now, actor=user, case_reference=case.reference)
     session.commit()
     session.refresh(case)
-    return True
+    return Claim.TAKEOVER if had_referent else Claim.FIRST
 
 
 def copy_waiting_turns(session: Session, case: Case, events: list[dict[str, Any]]) -> int:

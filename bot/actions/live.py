@@ -54,8 +54,8 @@ class ActionReferentJoined(_ExternalAction):
 
     def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         team = _team(tracker)
-        person = next(iter(entity_values(tracker.latest_message, "referent_name")), None)
-        dispatcher.utter_message(text=texts.referent_joined_text(team, person))
+        takeover = bool(entity_values(tracker.latest_message, "referent_takeover"))
+        dispatcher.utter_message(text=texts.referent_joined_text(team, takeover=takeover))
         return [SlotSet("handoff_live", True), SlotSet("handoff_team", team)]
 
 
@@ -73,11 +73,15 @@ class ActionRelayReferentMessage(_ExternalAction):
 
 
 class ActionHandoffClosed(_ExternalAction):
+    """The assistant takes over again, then asks one question about the exchange."""
+
     def name(self) -> str:
         return "action_handoff_closed"
 
     def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         dispatcher.utter_message(**texts.as_message(texts.handoff_closed_reply(_team(tracker))))
+        if tracker.get_slot("handoff_reference"):
+            dispatcher.utter_message(**texts.as_message(texts.satisfaction_question_reply()))
         return [SlotSet("handoff_live", False)]
 
 

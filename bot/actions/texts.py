@@ -608,12 +608,13 @@ def openings_reply(
 # -- live relay ---------------------------------------------------------------------------
 
 
-def referent_joined_text(team_name: str, person: str | None = None) -> str:
+def referent_joined_text(team_name: str, *, takeover: bool = False) -> str:
     # Starts with the team's name: the demo page's widget shows the live status from it.
-    if person:
+    # Referents sign as their team: a colleague taking over is announced, never named.
+    if takeover:
         return (
-            f"{team_name} a rejoint la conversation : {person} vous répond désormais. "
-            "Écrivez-lui directement ici."
+            f"{team_name} a rejoint la conversation : une autre personne de l'équipe prend "
+            "le relais. Écrivez-lui directement ici."
         )
     return (
         f"{team_name} a rejoint la conversation. Vous échangez maintenant avec une "
@@ -630,6 +631,56 @@ def handoff_closed_reply(team_name: str) -> Reply:
         f"{team_name} a terminé la conversation. Je reprends la main : n'hésitez pas "
         "si vous avez d'autres questions.",
         [menu_button()],
+    )
+
+
+def satisfaction_question_reply() -> Reply:
+    return Reply(
+        "Une dernière question, si vous le voulez bien : de 1 (pas du tout) à 5 (tout à "
+        "fait), cet échange avec l'équipe vous a-t-il aidé ?",
+        [button(str(score), "rate_handoff", rating=str(score)) for score in range(1, 6)],
+    )
+
+
+def satisfaction_recorded_reply() -> Reply:
+    return Reply(
+        "Merci pour votre réponse ! Si vous le souhaitez, écrivez maintenant un commentaire "
+        "pour l'équipe, en quelques mots. Sinon, cliquez sur « Non merci ».",
+        [button("Non merci", "deny")],
+    )
+
+
+def transcript_offer_reply(email: str) -> Reply:
+    return Reply(
+        "Souhaitez-vous recevoir toute cette conversation par e-mail, à l'adresse que vous "
+        f"nous avez donnée ({email}) ?",
+        [button("Oui, envoyez-la-moi", "send_transcript"), button("Non merci", "deny")],
+    )
+
+
+def comment_recorded_text() -> str:
+    return "Merci, votre commentaire est transmis à l'équipe."
+
+
+def transcript_sent_reply(email: str) -> Reply:
+    return Reply(
+        f"C'est envoyé à {email}. Je reste à votre disposition si vous avez d'autres questions.",
+        [menu_button()],
+    )
+
+
+def transcript_failed_reply() -> Reply:
+    return Reply(
+        "Je n'ai pas pu envoyer la conversation pour le moment, désolé. Vous pouvez la "
+        "redemander un peu plus tard en cliquant à nouveau.",
+        [button("Réessayer", "send_transcript"), menu_button()],
+    )
+
+
+def rating_failed_text() -> str:
+    return (
+        "Je n'ai pas pu enregistrer votre réponse pour le moment, désolé ; merci quand "
+        "même de l'avoir donnée."
     )
 
 

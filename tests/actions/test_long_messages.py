@@ -13,6 +13,7 @@ from conftest import (
     ApiServer,
     FakeRasa,
     bot,
+    case_in_status,
     handoff_conversation,
     handoff_slots,
     make_tracker,
@@ -76,22 +77,10 @@ def test_a_conversation_with_more_turns_than_the_api_takes_still_opens_the_case(
     assert turns[0]["text"].endswith("échanges plus anciens ne sont pas repris ici]")
 
 
-def _live_case(api_server: ApiServer, sender: str) -> str:
-    submitted = run(
-        ActionSubmitHandoff(),
-        make_tracker(handoff_conversation(), handoff_slots(), sender_id=sender),
-    )
-    reference = str(submitted.slots["handoff_reference"])
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE cases SET status = 'claimed' WHERE reference = ?", (reference,))
-    return reference
-
-
 def test_a_long_live_message_reaches_the_referent_in_parts_with_a_notice(
     settings: Settings, api_server: ApiServer
 ) -> None:
-    reference = _live_case(api_server, "visitor-long-live")
+    reference = case_in_status(api_server, "visitor-long-live", "claimed")
     message = user("ask_living", LONG_STORY)
 
     outcome = run(
@@ -121,7 +110,7 @@ def test_a_refused_live_message_is_not_called_an_outage(
     tmp_path: Path,
     fake_rasa: FakeRasa,
 ) -> None:
-    _live_case(api_server, "visitor-refused")
+    case_in_status(api_server, "visitor-refused", "claimed")
     # A token the API refuses (403): an answer, not an outage, and retrying cannot help.
     use_settings(
         monkeypatch, api_server.url, tmp_path / "outbox", fake_rasa.url, BOT_API_TOKEN="wrong"

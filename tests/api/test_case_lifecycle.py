@@ -120,7 +120,7 @@ def test_two_claims_at_the_same_moment_announce_once(
     assert fake_rasa.intents() == ["EXTERNAL_handoff_claimed"]
 
 
-def test_a_colleague_taking_over_is_announced_once_by_name(
+def test_a_colleague_taking_over_is_announced_once_without_a_name(
     client: TestClient,
     fake_rasa: FakeRasa,
     new_case: OpenCase,
@@ -136,12 +136,16 @@ def test_a_colleague_taking_over_is_announced_once_by_name(
     client.post(f"/v1/cases/{reference}/claim", headers=colleague)
     client.post(f"/v1/cases/{reference}/reply", json={"text": "Bonjour"}, headers=colleague)
 
-    names = [
-        call["body"]["entities"]["referent_name"]
+    announcements = [
+        call["body"]["entities"]
         for call in fake_rasa.calls
         if call["body"]["name"] == "EXTERNAL_handoff_claimed"
     ]
-    assert names == ["Alex Martin", "Sam Durand"]
+    team = "Équipe accueil du Grand-Figeac"
+    assert announcements == [
+        {"referent_team": team},
+        {"referent_team": team, "referent_takeover": "true"},
+    ]
 
 
 def test_the_visitor_is_told_the_assistant_keeps_answering_and_the_team_sees_everything(

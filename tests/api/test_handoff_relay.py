@@ -48,7 +48,7 @@ def test_relay_calls_rasa_trigger_intent_like_the_http_api_expects(fake_rasa: Fa
 
 def test_relay_reports_failure_when_rasa_refuses_the_token(fake_rasa: FakeRasa) -> None:
     relay = RasaRelay(fake_rasa.url, "wrong-token")
-    assert relay.handoff_claimed("conv-1", "Équipe", "Alex") is False
+    assert relay.handoff_claimed("conv-1", "Équipe", takeover=False) is False
 
 
 def test_relay_reports_failure_quickly_when_rasa_is_down() -> None:
@@ -83,8 +83,7 @@ def test_claim_reply_and_close_reach_the_visitor_chat(
     ]
     assert {call["conversation_id"] for call in fake_rasa.calls} == {case["conversation_id"]}
     assert fake_rasa.calls[0]["body"]["entities"] == {
-        "referent_team": "Équipe accueil du Grand-Figeac",
-        "referent_name": "Alex Martin",
+        "referent_team": "Équipe accueil du Grand-Figeac"
     }
     assert fake_rasa.calls[1]["body"]["entities"]["referent_message"] == (
         "Bonjour Camille, je suis là."
