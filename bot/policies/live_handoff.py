@@ -66,14 +66,15 @@ class LiveHandoffPolicy(Policy):
 
     def next_action(self, tracker: DialogueStateTracker) -> str | None:
         """The action this policy insists on, or None when it abstains."""
+        # Its own actions end the turn, even one that has just cleared its slot.
+        if tracker.latest_action_name in (self._forward_action, self._comment_action):
+            return ACTION_LISTEN_NAME
         if tracker.get_slot(self._live_slot):
             action = self._forward_action
         elif tracker.get_slot(self._comment_slot):
             action = self._comment_action
         else:
             return None
-        if tracker.latest_action_name == action:
-            return ACTION_LISTEN_NAME
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
             return None
         intent = tracker.latest_message.intent.get("name") or ""
