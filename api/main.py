@@ -4,12 +4,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
+from api.accounts.throttle import throttle_from_settings
 from api.analytics.router import router as analytics_router
 from api.core.config import get_settings
 from api.core.logging import configure_logging
 from api.dashboard.auth import PageError
-from api.dashboard.router import page_error_handler
+from api.dashboard.router import page_error_handler, validation_error_handler
 from api.dashboard.router import router as dashboard_router
 from api.editors.router import router as editors_router
 from api.feedback.router import router as feedback_router
@@ -37,6 +39,8 @@ def create_app() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_json)
     app = FastAPI(title="Assistant Oh my Lot !", version="0.1.0", lifespan=lifespan)
+    # Per application: counters in memory live as long as this process.
+    app.state.login_throttle = throttle_from_settings(settings)
     app.include_router(health_router)
     app.include_router(openings_router)
     app.include_router(partners_router)
@@ -53,6 +57,7 @@ def create_app() -> FastAPI:
     app.include_router(dashboard_router)
     app.include_router(site_router)
     app.add_exception_handler(PageError, page_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     return app
 
 

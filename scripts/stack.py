@@ -50,7 +50,10 @@ def stack_environment(var_dir: Path, base: Mapping[str, str]) -> dict[str, str]:
     env = dict(base)
     for key, value in local_secrets(var_dir).items():
         env.setdefault(key, value)
+    # Loopback only: the action server and Rasa's HTTP API trust whoever reaches them.
     host = env.setdefault("STACK_HOST", "127.0.0.1")
+    # rasa-sdk's action server reads its interface from SANIC_HOST (it has no option).
+    env.setdefault("SANIC_HOST", host)
     api_port = env.setdefault("API_PORT", "8000")
     actions_port = env.setdefault("ACTIONS_PORT", "5055")
     rasa_port = env.setdefault("RASA_PORT", "5005")

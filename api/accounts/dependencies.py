@@ -30,13 +30,13 @@ def write_web_session(response: Response, web_session: WebSession, settings: Set
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
     )
 
 
 def clear_web_session(response: Response, settings: Settings) -> None:
     response.delete_cookie(
-        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure
+        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
     )
 
 

@@ -76,17 +76,23 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    """Also ends the user's open dashboard sessions (see session_fingerprint)."""
-    user.password_hash = hash_password(password)
+def end_all_sessions(session: Session, user: User) -> None:
+    """Every dashboard session of the account stops working, on every browser at once."""
+    user.session_version += 1
     session.commit()
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Also ends the user's open dashboard sessions."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(session, user)
 
 
 def deactivate(session: Session, user: User) -> None:
     """Keeps the account for the audit log and the cases it handled; it can no longer log in,
-    its API tokens stop working and it gets no more notifications."""
+    its API tokens stop working, its sessions end and it gets no more notifications."""
     user.active = False
-    session.commit()
+    end_all_sessions(session, user)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -110,8 +116,10 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def session_fingerprint(user: User) -> str:
-    """Changes with the password, so that a password change ends every open session."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    """Changes with the password and the session version (logout, deactivation): a signed
+    cookie copied before then is worth nothing after."""
+    material = f"{user.session_version}:{user.password_hash}"
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
 def _token_digest(raw_token: str) -> str:

@@ -4,17 +4,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 # The sentence encoders of the knowledge search (api/knowledge/encoder.py); "none": lexical.
 EncoderName = Literal["use", "e5", "none"]
+# Runs on a developer's machine or in the test suites; any other ENVIRONMENT is taken as
+# facing real people, where a default secret or a cookie sent over HTTP is refused.
+LOCAL_ENVIRONMENTS = frozenset({"local", "test"})
+# Every default secret starts so: it is in the repository, so it protects nothing.
+DEFAULT_SECRET_PREFIX = "change-me"  # noqa: S105  (a marker, not a secret)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
+    environment: str = "local"
     database_url: str = f"sqlite:///{ROOT_DIR / 'var' / 'api.db'}"
     knowledge_dir: Path = ROOT_DIR / "knowledge"
     # A change to knowledge/ is picked up by a file watcher without restart.
@@ -37,7 +43,8 @@ class Settings(BaseSettings):
     bot_api_token: str = Field(default="change-me-bot-token", min_length=8)
     admin_token: str = Field(default="change-me-admin-token", min_length=8)
     session_secret: str = Field(default="change-me-session-secret-at-least-32-chars", min_length=32)
-    cookie_secure: bool = False
+    # Unset: true outside a local run (TLS ends at nginx), false on a developer's machine.
+    cookie_secure: bool | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -65,6 +72,36 @@ class Settings(BaseSettings):
     visitor_presence_minutes: int = Field(default=15, ge=1)
     session_max_age_hours: int = Field(default=12, ge=1)
     log_json: bool = False
+    # Failed logins allowed per account and per client address (`limits` notation), and
+    # where the counters live ("memory://" per process; "redis://host:6379" to share them).
+    login_limit_per_account: str = "5/15 minutes"
+    login_limit_per_address: str = "20/15 minutes"
+    rate_limit_storage_url: str = "memory://"
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment.strip().lower() in LOCAL_ENVIRONMENTS
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else not self.is_local
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_local(self) -> "Settings":
+        if self.is_local:
+            return self
+        defaults = [
+            name.upper()
+            for name in ("rasa_token", "bot_api_token", "admin_token", "session_secret")
+            if str(getattr(self, name)).startswith(DEFAULT_SECRET_PREFIX)
+        ]
+        if defaults:
+            raise ValueError(
+                f"ENVIRONMENT={self.environment}: {', '.join(defaults)} still have their "
+                "default value from the repository; set a random secret for each "
+                '(python3 -c "import secrets; print(secrets.token_urlsafe(32))").'
+            )
+        return self
 
 
 @lru_cache

@@ -1,11 +1,13 @@
 """The referents' dashboard: server-rendered French pages over the handoff services."""
 
+from dataclasses import dataclass
 from math import ceil
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import structlog
 from fastapi import APIRouter, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -13,12 +15,15 @@ from api.accounts import service as accounts
 from api.accounts.dependencies import read_web_session, user_of_session, write_web_session
 from api.accounts.models import User
 from api.accounts.sessions import WebSession, anonymous_session
+from api.accounts.throttle import LoginThrottle
 from api.core.config import Settings, get_settings
 from api.core.db import utcnow
+from api.core.errors import validation_error_response
 from api.deps import SessionDep, SettingsDep
 from api.handoffs import live, service
 from api.handoffs.dependencies import LiveDep
 from api.handoffs.models import Case, CaseStatus, Delivery
+from api.handoffs.schemas import MAX_TEXT
 from api.privacy import service as privacy
 from api.territory.service import Territory, get_territory
 
@@ -137,6 +142,32 @@ async def page_error_handler(request: Request, error: Exception) -> Response:
     )
 
 
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith(("/v1/", "/health"))
+
+
+async def validation_error_handler(request: Request, error: Exception) -> Response:
+    """Installed by create_app for RequestValidationError: a French page for the dashboard's
+    forms, a short JSON body for the API."""
+    assert isinstance(error, RequestValidationError)
+    if not _is_page(request):
+        return validation_error_response(error)
+    return render(
+        request,
+        "error.html",
+        {
+            "title": "Formulaire incomplet ou trop long",
+            "message": (
+                "Un champ du formulaire est vide, trop long ou mal rempli. Revenez à la page "
+                "précédente, vérifiez ce que vous avez saisi, puis recommencez."
+            ),
+        },
+        get_settings(),
+        user=None,
+        status_code=422,
+    )
+
+
 def _redirect(path: str, info: str | None = None) -> RedirectResponse:
     return RedirectResponse(f"{path}?{urlencode({'info': info})}" if info else path, 303)
 
@@ -202,22 +233,40 @@ def login(
     suivant: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     web_session = _web_session(request, settings)
-    user = accounts.authenticate(db, email, password)
-    if user is None:
-        log.info("auth.login_failed")
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
+
+    def login_again(error: str, status_code: int) -> Response:
+        context = {"error": error, "email": email, "next_path": safe_next(suivant) or ""}
         return render(
             request,
             "login.html",
-            {
-                "error": "Adresse e-mail ou mot de passe incorrect. Vérifiez-les et réessayez.",
-                "email": email,
-                "next_path": safe_next(suivant) or "",
-            },
+            context,
             settings,
             user=None,
             web_session=web_session,
-            status_code=401,
+            status_code=status_code,
         )
+
+    verdict = throttle.check(email, address)
+    if not verdict.allowed:
+        log.warning("auth.login_throttled")
+        minutes = ceil(verdict.retry_after_s / 60)
+        response = login_again(
+            "Trop de tentatives de connexion en peu de temps. Pour protéger les comptes, "
+            f"patientez {minutes} minute{'s' if minutes > 1 else ''} avant de réessayer.",
+            429,
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after_s)
+        return response
+    user = accounts.authenticate(db, email, password)
+    if user is None:
+        throttle.failed(email, address)
+        log.info("auth.login_failed")
+        return login_again(
+            "Adresse e-mail ou mot de passe incorrect. Vérifiez-les et réessayez.", 401
+        )
+    throttle.succeeded(email)
     log.info("auth.login", user_id=user.id)
     response = _redirect(safe_next(suivant) or _home_of(user))
     write_web_session(
@@ -229,9 +278,15 @@ def login(
 
 
 @router.post("/deconnexion", dependencies=[CsrfProtected])
-def logout(request: Request, settings: SettingsDep) -> Response:
+def logout(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+    web_session = _web_session(request, settings)
+    user = user_of_session(db, web_session)
+    if user is not None:
+        # The cookie may have been copied: ending the account's sessions makes any copy useless.
+        accounts.end_all_sessions(db, user)
+        log.info("auth.logout", user_id=user.id)
     response = _redirect(LOGIN_PATH, "deconnexion")
-    write_web_session(response, _web_session(request, settings).logged_out(), settings)
+    write_web_session(response, web_session.logged_out(), settings)
     return response
 
 
@@ -301,6 +356,10 @@ def queue(
                 }
                 for case in cases
             ],
+            "ratings": [
+                {"team_name": _team_name(territory, team), "count": count, "average": average}
+                for team, count, average in service.satisfaction_by_team(db, user)
+            ],
             "page": page,
             "previous_url": url(page=page - 1) if page > 1 else None,
             "next_url": url(page=page + 1) if page < pages else None,
@@ -315,10 +374,36 @@ def queue(
 
 @router.get(HOME_PATH + "/dossiers/{reference}")
 def case_page(
-    request: Request, reference: str, db: SessionDep, settings: SettingsDep, user: ReferentPageUser
+    request: Request,
+    reference: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: ReferentPageUser,
+    context: LiveDep,
+) -> Response:
+    case = _case_for(db, user, reference)
+    live.sync_waiting_turns(db, context, case)
+    return _render_case(request, db, settings, user, case)
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    """A form of the case page shown again, with what was typed and what to fix."""
+
+    field: str  # "reply" or "note"
+    text: str
+    message: str
+
+
+def _render_case(
+    request: Request,
+    db: Session,
+    settings: Settings,
+    user: User,
+    case: Case,
+    problem: FormProblem | None = None,
 ) -> Response:
     territory = get_territory()
-    case = _case_for(db, user, reference)
     now = utcnow()
     return render(
         request,
@@ -333,10 +418,29 @@ def case_page(
             "presence_minutes": settings.visitor_presence_minutes,
             "last_activity": case.last_visitor_activity_at or case.created_at,
             "pending_count": len(service.pending_messages(case)),
+            "max_text": MAX_TEXT,
+            "problem": problem,
         },
         settings,
         user=user,
+        status_code=422 if problem is not None else 200,
     )
+
+
+def _form_text(raw: str, field: str, empty_message: str) -> str | FormProblem:
+    """The text as the referent meant it: a browser sends each line break as CRLF, two
+    characters, where `maxlength` counted one; they are counted as one here too."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return FormProblem(field, "", empty_message)
+    if len(text) > MAX_TEXT:
+        return FormProblem(
+            field,
+            text,
+            f"Ce texte compte {len(text)} caractères : raccourcissez-le à {MAX_TEXT} "
+            "caractères au plus (ou envoyez-le en plusieurs fois).",
+        )
+    return text
 
 
 def _transition_refused(error: service.TransitionError) -> PageError:
@@ -370,16 +474,20 @@ _DELIVERY_INFO = {
 
 @router.post(HOME_PATH + "/dossiers/{reference}/repondre", dependencies=[CsrfProtected])
 def reply(
+    request: Request,
     reference: str,
-    texte: Annotated[str, Form(min_length=1, max_length=5000)],
     db: SessionDep,
+    settings: SettingsDep,
     user: ReferentPageUser,
     context: LiveDep,
+    texte: Annotated[str, Form()] = "",
 ) -> Response:
     case = _case_for(db, user, reference)
-    text = texte.strip()
-    if not text:
-        raise PageError(400, "Votre réponse est vide : écrivez un message avant de l’envoyer.")
+    text = _form_text(
+        texte, "reply", "Votre réponse est vide : écrivez un message avant de l’envoyer."
+    )
+    if isinstance(text, FormProblem):
+        return _render_case(request, db, settings, user, case, text)
     try:
         message = live.reply(db, context, case, user, text, utcnow())
     except service.TransitionError as error:
@@ -399,15 +507,20 @@ def deliver_pending(
 
 @router.post(HOME_PATH + "/dossiers/{reference}/note", dependencies=[CsrfProtected])
 def add_note(
+    request: Request,
     reference: str,
-    texte: Annotated[str, Form(min_length=1, max_length=5000)],
     db: SessionDep,
+    settings: SettingsDep,
     user: ReferentPageUser,
+    texte: Annotated[str, Form()] = "",
 ) -> Response:
     case = _case_for(db, user, reference)
-    if not texte.strip():
-        raise PageError(400, "La note est vide : écrivez quelque chose avant de l’enregistrer.")
-    service.add_note(db, case, user, texte.strip(), utcnow())
+    text = _form_text(
+        texte, "note", "La note est vide : écrivez quelque chose avant de l’enregistrer."
+    )
+    if isinstance(text, FormProblem):
+        return _render_case(request, db, settings, user, case, text)
+    service.add_note(db, case, user, text, utcnow())
     return _redirect(_case_path(case), "note")
 
 

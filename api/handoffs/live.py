@@ -19,7 +19,7 @@ from api.handoffs import service
 from api.handoffs.models import Case, CaseMessage, CaseStatus, Delivery
 from api.handoffs.relay import RasaRelay
 from api.notifications.mailer import SEND_ERRORS, Mailer, send_now
-from api.notifications.messages import referent_reply_mail
+from api.notifications.messages import referent_reply_mail, transcript_mail
 from api.territory.schemas import Team
 from api.territory.service import Territory
 
@@ -38,9 +38,28 @@ class LiveContext:
         return self.territory.team(case.team_id) or self.territory.default_team()
 
 
+def sync_waiting_turns(session: Session, context: LiveContext, case: Case) -> None:
+    """Until a referent takes the case, what the visitor still writes (and what the
+    assistant answers) is read from Rasa and added to the transcript."""
+    if case.status != CaseStatus.NEW:
+        return
+    events = context.relay.conversation_events(case.conversation_id)
+    if events is not None:
+        service.copy_waiting_turns(session, case, events)
+
+
 def claim(session: Session, context: LiveContext, case: Case, user: User, now: datetime) -> None:
-    service.claim(session, case, user, now)
-    context.relay.handoff_claimed(case.conversation_id, context.team_of(case).name)
+    """Announced in the visitor's chat once per person who takes the case."""
+    sync_waiting_turns(session, context, case)
+    outcome = service.claim(session, case, user, now)
+    if outcome != service.Claim.UNCHANGED:
+        _announce(context, case, takeover=outcome == service.Claim.TAKEOVER)
+
+
+def _announce(context: LiveContext, case: Case, *, takeover: bool = False) -> None:
+    context.relay.handoff_claimed(
+        case.conversation_id, context.team_of(case).name, takeover=takeover
+    )
 
 
 def reply(
@@ -124,4 +143,28 @@ def close(session: Session, context: LiveContext, case: Case, user: User, now: d
 
 def reopen(session: Session, context: LiveContext, case: Case, user: User, now: datetime) -> None:
     service.reopen(session, case, user, now)
-    context.relay.handoff_claimed(case.conversation_id, context.team_of(case).name)
+    _announce(context, case)
+
+
+def send_transcript(session: Session, context: LiveContext, case: Case, now: datetime) -> bool:
+    """The conversation by e-mail to the address the visitor gave; recorded on the case."""
+    if not case.contact_email:
+        return False
+    team = context.team_of(case)
+    mail = transcript_mail(
+        to=case.contact_email,
+        first_name=case.contact_first_name,
+        reference=case.reference,
+        team_name=team.name,
+        team_email=team.email,
+        lines=service.conversation_lines(case),
+    )
+    try:
+        send_now(context.mailer, mail)
+    except SEND_ERRORS as error:
+        log.warning(
+            "handoff.transcript_mail_failed", case=case.reference, error=type(error).__name__
+        )
+        return False
+    service.record_transcript_sent(session, case, now)
+    return True

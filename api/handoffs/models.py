@@ -57,6 +57,18 @@ class Case(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     last_visitor_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Time (Rasa's clock) of the last conversation event copied into the transcript while
+    # the case waited for a referent.
+    transcript_synced_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Opened while the team was closed; when it is expected back (its stated hours).
+    opened_out_of_hours: Mapped[bool] = mapped_column(default=False, server_default="0")
+    team_back_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The visitor's answer (1 to 5, checked by the API) to the question asked at closing.
+    satisfaction_score: Mapped[int | None] = mapped_column()
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The conversation sent to the visitor's address, at their request.
+    transcript_emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     claimed_by: Mapped[User | None] = relationship(lazy="joined")
     messages: Mapped[list["CaseMessage"]] = relationship(

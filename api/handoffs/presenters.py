@@ -78,4 +78,9 @@ def case_detail(case: Case, territory: Territory) -> CaseDetail:
         ],
         claimed_at=case.claimed_at,
         closed_at=case.closed_at,
+        opened_out_of_hours=case.opened_out_of_hours,
+        team_back_at=case.team_back_at,
+        satisfaction_score=case.satisfaction_score,
+        satisfaction_comment=case.satisfaction_comment,
+        transcript_emailed_at=case.transcript_emailed_at,
     )

@@ -5,6 +5,7 @@ sent it, and `output_channel=latest` sends the bot's answer to the channel the v
 last used (the chat widget). See docs/contracts.md for the intents and entities.
 """
 
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -49,8 +50,12 @@ class RasaRelay:
             {"referent_message": text, "referent_team": team_name},
         )
 
-    def handoff_claimed(self, conversation_id: str, team_name: str) -> bool:
-        return self.trigger_intent(conversation_id, HANDOFF_CLAIMED, {"referent_team": team_name})
+    def handoff_claimed(self, conversation_id: str, team_name: str, *, takeover: bool) -> bool:
+        """`takeover`: a colleague took the case from the referent the visitor talked to."""
+        entities = {"referent_team": team_name}
+        if takeover:
+            entities["referent_takeover"] = "true"
+        return self.trigger_intent(conversation_id, HANDOFF_CLAIMED, entities)
 
     def handoff_closed(self, conversation_id: str, team_name: str) -> bool:
         return self.trigger_intent(conversation_id, HANDOFF_CLOSED, {"referent_team": team_name})
@@ -80,6 +85,28 @@ class RasaRelay:
             return False
         log.info("rasa.trigger_intent", conversation_id=conversation_id, intent=intent)
         return True
+
+    def conversation_events(self, conversation_id: str) -> list[dict[str, Any]] | None:
+        """Every event of the conversation (Rasa's tracker); None when Rasa cannot say."""
+        url = f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/tracker"
+        params = {"include_events": "ALL", "token": self._token}
+        try:
+            with httpx.Client(timeout=self._timeout) as client:
+                response = client.get(url, params=params)
+            response.raise_for_status()
+            events = response.json().get("events")
+        except (httpx.HTTPError, ValueError, AttributeError) as error:
+            log.warning(
+                "rasa.tracker_unavailable",
+                conversation_id=conversation_id,
+                reason=type(error).__name__,
+            )
+            return None
+        return (
+            [event for event in events if isinstance(event, dict)]
+            if isinstance(events, list)
+            else None
+        )
 
 
 def _post(client: httpx.Client, url: str, params: dict[str, str], body: object) -> None:

@@ -20,12 +20,15 @@ from api.handoffs.presenters import case_detail, case_summary, team_out
 from api.handoffs.schemas import (
     CaseDetail,
     CaseList,
+    ClosedCaseRef,
     HandoffIn,
     HandoffOut,
     MessageOut,
     NoteOut,
+    SatisfactionIn,
     StatusCounts,
     TextIn,
+    TranscriptMailOut,
     UserOut,
     VisitorMessageIn,
     VisitorMessageOut,
@@ -78,7 +81,7 @@ def create_handoff(
         reference=case.reference,
         status=case.status,
         team=team_out(territory, case.team_id),
-        expected_reply=service.expected_reply(case, team.name),
+        expected_reply=service.expected_reply(case, team),
     )
 
 
@@ -107,6 +110,32 @@ def visitor_message(
     return VisitorMessageOut(reference=case.reference, message_id=message.id)
 
 
+def _closed_case(db: SessionDep, ref: ClosedCaseRef) -> Case:
+    case = service.case_of_conversation(db, ref.conversation_id, ref.reference)
+    if case is None or case.status != CaseStatus.CLOSED:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail="No closed case of this conversation."
+        )
+    return case
+
+
+@router.post("/v1/handoffs/satisfaction", dependencies=[BotAuth])
+def rate_case(payload: SatisfactionIn, db: SessionDep) -> dict[str, str]:
+    """The visitor's answer to "how was it?" (1 to 5) and their optional comment."""
+    case = _closed_case(db, payload)
+    service.record_satisfaction(db, case, payload.score, payload.comment, utcnow())
+    return {"reference": case.reference}
+
+
+@router.post("/v1/handoffs/transcript-email", dependencies=[BotAuth])
+def mail_transcript(payload: ClosedCaseRef, db: SessionDep, context: LiveDep) -> TranscriptMailOut:
+    """Sends the conversation to the visitor's address, at their request (they said yes)."""
+    case = _closed_case(db, payload)
+    return TranscriptMailOut(
+        reference=case.reference, sent=live.send_transcript(db, context, case, utcnow())
+    )
+
+
 def _case_or_404(db: SessionDep, user: User, reference: str) -> Case:
     try:
         return service.get_visible_case(db, user, reference)
@@ -126,7 +155,8 @@ def list_cases(
     team: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Far past any real queue, and inside every database's integer range.
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CaseList:
     total, cases = service.list_cases(
         db, user, status=case_status, team_id=team, text=q, limit=limit, offset=offset
@@ -145,8 +175,10 @@ def case_counts(db: SessionDep, user: ApiUser, team: str | None = None) -> Statu
 
 
 @router.get("/v1/cases/{reference}")
-def get_case(reference: str, db: SessionDep, user: ApiUser) -> CaseDetail:
-    return case_detail(_case_or_404(db, user, reference), get_territory())
+def get_case(reference: str, db: SessionDep, user: ApiUser, context: LiveDep) -> CaseDetail:
+    case = _case_or_404(db, user, reference)
+    live.sync_waiting_turns(db, context, case)
+    return case_detail(case, context.territory)
 
 
 @router.post("/v1/cases/{reference}/claim")

@@ -128,6 +128,27 @@ class VisitorMessageIn(BaseModel):
     text: MessageText
 
 
+class ClosedCaseRef(BaseModel):
+    """A case of this conversation, named by the reference the bot was given."""
+
+    conversation_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
+    ]
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+
+
+class SatisfactionIn(ClosedCaseRef):
+    score: Annotated[int | None, Field(ge=1, le=5)] = None
+    comment: Annotated[
+        str | None, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+    ] = None
+
+
+class TranscriptMailOut(BaseModel):
+    reference: str
+    sent: bool
+
+
 class VisitorMessageOut(BaseModel):
     reference: str
     message_id: int
@@ -185,6 +206,11 @@ class CaseDetail(CaseSummary):
     notes: list[NoteOut]
     claimed_at: datetime | None
     closed_at: datetime | None
+    opened_out_of_hours: bool
+    team_back_at: datetime | None
+    satisfaction_score: int | None
+    satisfaction_comment: str | None
+    transcript_emailed_at: datetime | None
 
 
 class CaseList(BaseModel):

@@ -2,9 +2,10 @@
 
 import secrets
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,9 @@ from api.handoffs.models import (
     Direction,
 )
 from api.handoffs.schemas import HandoffIn
+from api.handoffs.turns import turns_after
 from api.notifications.messages import team_phrase
+from api.territory.hours import french_moment
 from api.territory.schemas import Team
 
 # No I, O, 0 or 1: a reference is read out over the phone.
@@ -101,6 +104,9 @@ def open_case(session: Session, payload: HandoffIn, team: Team, now: datetime) -
             # Asking for a person is the visitor's latest activity.
             last_visitor_activity_at=now,
         )
+        if team.hours is not None and not team.hours.is_open(now):
+            case.opened_out_of_hours = True
+            case.team_back_at = team.hours.next_opening(now)
         session.add(case)
         audit(
             session,
@@ -217,16 +223,63 @@ def _touch(case: Case, now: datetime) -> None:
     case.updated_at = now
 
 
-def claim(session: Session, case: Case, user: User, now: datetime) -> None:
+class Claim(StrEnum):
+    FIRST = "first"  # nobody was talking with the visitor
+    TAKEOVER = "takeover"  # a colleague was
+    UNCHANGED = "unchanged"  # it already was this person's (a double click, a second claim)
+
+
+def claim(session: Session, case: Case, user: User, now: datetime) -> Claim:
+    """Gives the case to `user`, telling whether the visitor must hear of it.
+
+    One conditional UPDATE: of two claims at once, only one changes the row."""
     if case.status == CaseStatus.CLOSED:
         raise TransitionError("a closed case must be reopened first")
-    case.status = CaseStatus.CLAIMED
-    case.claimed_by_id = user.id
-    case.claimed_by = user
-    case.claimed_at = now
-    _touch(case, now)
+    had_referent = case.status in LIVE_STATUSES and case.claimed_by_id is not None
+    changed = session.execute(
+        update(Case)
+        .where(
+            Case.id == case.id,
+            or_(
+                Case.claimed_by_id.is_(None),
+                Case.claimed_by_id != user.id,
+                Case.status.not_in(LIVE_STATUSES),
+            ),
+        )
+        .values(status=CaseStatus.CLAIMED, claimed_by_id=user.id, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount == 0:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(case)
+        return Claim.UNCHANGED
     audit(session, "case.claimed", now=now, actor=user, case_reference=case.reference)
     session.commit()
+    session.refresh(case)
+    return Claim.TAKEOVER if had_referent else Claim.FIRST
+
+
+def copy_waiting_turns(session: Session, case: Case, events: list[dict[str, Any]]) -> int:
+    """Appends to the transcript what was said since the request, while no referent had the
+    case yet; returns how many turns were added."""
+    since = case.transcript_synced_until or _last_turn_time(case)
+    turns = turns_after(events, since)
+    if not turns:
+        return 0
+    case.transcript = [*case.transcript, *(turn.as_json() for turn in turns)]
+    case.transcript_synced_until = turns[-1].at
+    session.commit()
+    return len(turns)
+
+
+def _last_turn_time(case: Case) -> datetime:
+    times = []
+    for turn in case.transcript:
+        try:
+            times.append(datetime.fromisoformat(str(turn.get("at"))))
+        except ValueError:
+            continue
+    return max(times, default=case.created_at)
 
 
 def add_referent_message(
@@ -329,19 +382,81 @@ def add_visitor_message(
     return case, message
 
 
+def case_of_conversation(session: Session, conversation_id: str, reference: str) -> Case | None:
+    """The case only if both match: a reference alone must not open someone else's case."""
+    case = get_case(session, reference)
+    return case if case is not None and case.conversation_id == conversation_id else None
+
+
+def record_satisfaction(
+    session: Session, case: Case, score: int | None, comment: str | None, now: datetime
+) -> None:
+    if score is not None:
+        case.satisfaction_score = score
+    if comment is not None:
+        case.satisfaction_comment = comment
+    case.satisfaction_at = now
+    audit(
+        session,
+        "case.rated",
+        now=now,
+        actor_kind="bot",
+        case_reference=case.reference,
+        score=case.satisfaction_score,
+    )
+    session.commit()
+
+
+def satisfaction_by_team(session: Session, viewer: User) -> list[tuple[str, int, float]]:
+    """(team id, answers, average score) over the visible cases the visitors rated."""
+    rated = _visible(viewer).where(Case.satisfaction_score.is_not(None)).subquery()
+    rows = session.execute(
+        select(rated.c.team_id, func.count(), func.avg(rated.c.satisfaction_score))
+        .group_by(rated.c.team_id)
+        .order_by(rated.c.team_id)
+    ).all()
+    return [(team_id, count, float(average)) for team_id, count, average in rows]
+
+
+def conversation_lines(case: Case) -> list[tuple[str, datetime | None, str]]:
+    """(who, when, text): the transcript, then the exchanges with the team, in order."""
+    lines: list[tuple[str, datetime | None, str]] = []
+    for turn in case.transcript:
+        try:
+            at: datetime | None = datetime.fromisoformat(str(turn.get("at")))
+        except ValueError:
+            at = None
+        lines.append((str(turn.get("role")), at, str(turn.get("text") or "")))
+    lines += [(message.direction, message.created_at, message.text) for message in case.messages]
+    return lines
+
+
+def record_transcript_sent(session: Session, case: Case, now: datetime) -> None:
+    case.transcript_emailed_at = now
+    audit(session, "case.transcript_sent", now=now, actor_kind="bot", case_reference=case.reference)
+    session.commit()
+
+
 def visitor_is_present(case: Case, now: datetime, presence_minutes: int) -> bool:
     last = case.last_visitor_activity_at or case.created_at
     return now - last <= timedelta(minutes=presence_minutes)
 
 
-def expected_reply(case: Case, team_name: str) -> str:
-    """What the bot tells the visitor once the case is open (French, shown as is)."""
-    phrase = team_phrase(team_name)
+def expected_reply(case: Case, team: Team) -> str:
+    """What the bot tells the visitor once the case is open (French, shown as is): who has
+    the request, that the team sees the whole conversation, that the assistant keeps
+    answering until a person joins, and when the team is back if it is closed."""
+    phrase = team_phrase(team.name)
     text = (
-        f"Merci, votre demande est bien transmise à {phrase} "
-        f"(référence {case.reference}). Une personne de l’équipe vous répondra ici, "
-        "dans cette conversation, dès qu’elle sera disponible."
+        f"Merci, votre demande est bien transmise à {phrase} (référence {case.reference}). "
+        "L’équipe voit toute notre conversation, y compris ce que vous m’écrirez d’ici là. "
+        "En attendant qu’une personne vous rejoigne ici, je continue à répondre à vos "
+        "questions."
     )
+    if case.opened_out_of_hours:
+        text += " " + _closed_now(case, team)
+        if case.contact_email:
+            return text + " Sa réponse vous sera aussi envoyée par e-mail."
     if case.contact_email:
         return text + " Si vous quittez la conversation, sa réponse vous sera envoyée par e-mail."
     if case.contact_phone:
@@ -349,3 +464,12 @@ def expected_reply(case: Case, team_name: str) -> str:
             text + " Si vous quittez la conversation, l’équipe pourra vous joindre par téléphone."
         )
     return text + " Restez sur cette page pour ne pas manquer sa réponse."
+
+
+def _closed_now(case: Case, team: Team) -> str:
+    if case.team_back_at is None:
+        return "L’équipe n’est pas disponible en ce moment."
+    back = french_moment(case.team_back_at, case.created_at)
+    # Placeholder hours are no promise: the visitor is told they are only indicative.
+    indicative = " (horaires indicatifs)" if team.hours and team.hours.provisional else ""
+    return f"L’équipe n’est pas disponible en ce moment : elle sera de retour {back}{indicative}."

@@ -1,10 +1,12 @@
 """The French e-mails of the handoff: new case to the team, a referent's reply to the visitor."""
 
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.notifications.mailer import OutgoingMail
+from api.territory.hours import PARIS
 
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -67,6 +69,43 @@ def referent_reply_mail(
         subject=subject,
         text=_env.get_template("referent_reply.txt").render(values),
         html=_env.get_template("referent_reply.html").render(values),
+        reply_to=team_email,
+        personal=True,
+    )
+
+
+_SPEAKERS = {"visitor": "Vous", "bot": "L’assistant", "referent": "L’équipe"}
+
+
+def transcript_mail(
+    *,
+    to: str,
+    first_name: str,
+    reference: str,
+    team_name: str,
+    team_email: str,
+    lines: list[tuple[str, datetime | None, str]],
+) -> OutgoingMail:
+    """The whole conversation, sent to the visitor who asked for it: (who, when, text)."""
+    phrase = team_phrase(team_name)
+    text = _env.get_template("transcript.txt").render(
+        first_name=first_name,
+        reference=reference,
+        team_name=team_name,
+        team_phrase=phrase,
+        lines=[
+            {
+                "who": _SPEAKERS.get(who, who),
+                "when": at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M") if at else "",
+                "text": said,
+            }
+            for who, at, said in lines
+        ],
+    )
+    return OutgoingMail(
+        to=to,
+        subject=f"Votre conversation avec {phrase} – demande {reference}",
+        text=text,
         reply_to=team_email,
         personal=True,
     )

@@ -14,6 +14,8 @@ router = APIRouter(prefix="/v1/openings", tags=["openings"])
 
 TerritoryDep = Annotated[Territory, Depends(get_territory)]
 MAX_PER_PAGE = 50
+# The largest id the column holds (32-bit on PostgreSQL): a larger one is no opening.
+MAX_OPENING_ID = 2**31 - 1
 
 
 @router.get("", response_model=OpeningSearchResponse)
@@ -55,7 +57,7 @@ def search_openings(
 
 @router.get("/{opening_id}", response_model=OpeningOut)
 def get_opening(session: SessionDep, opening_id: int) -> OpeningOut:
-    opening = service.get_opening(session, opening_id)
+    opening = service.get_opening(session, opening_id) if 0 < opening_id <= MAX_OPENING_ID else None
     if opening is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such opening.")
     return OpeningOut.from_opening(opening)

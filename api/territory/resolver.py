@@ -59,6 +59,7 @@ class Resolver:
         outside: list[OutsidePlace],
     ) -> None:
         by_insee = {commune.insee: commune for commune in communes}
+        self._by_insee = by_insee
         self._exact: dict[str, list[Commune]] = {}
         for commune in communes:
             self._exact.setdefault(place_key(commune.name), []).append(commune)
@@ -160,15 +161,21 @@ class Resolver:
         )
 
     def _resolve_postal_code(self, code: str) -> Resolution:
+        """Five digits are a postal code or an INSEE code (Figeac: 46100 and 46102). A postal
+        code wins; a commune whose INSEE code it also is comes first among the alternatives."""
         communes = self._postal.get(code, [])
+        by_insee = self._by_insee.get(code)
         if communes:
+            others = [c for c in [by_insee, *communes[1:]] if c is not None and c != communes[0]]
             return Resolution(
                 query=code,
                 status="found",
                 commune=communes[0],
                 via="postal_code",
-                alternatives=communes[1 : 1 + MAX_ALTERNATIVES],
+                alternatives=others[:MAX_ALTERNATIVES],
             )
+        if by_insee is not None:
+            return Resolution(query=code, status="found", commune=by_insee, via="insee_code")
         if not code.startswith("46"):
             return Resolution(query=code, status="outside_lot")
         return Resolution(query=code, status="unknown")

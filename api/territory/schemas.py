@@ -5,6 +5,8 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from api.territory.hours import OpeningHours
+
 
 class Commune(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -49,12 +51,14 @@ class Team(BaseModel):
     email: str
     epci: list[str]
     default: bool = False
+    # When a person can answer live (referents.yml `hours:`); None: not stated.
+    hours: OpeningHours | None = None
 
 
 ResolutionStatus = Literal["found", "outside_lot", "unknown"]
 # "postal_code" and "short_name" extend the contract's list: both are certain matches
 # that are neither the exact name nor a guessed spelling.
-ResolutionVia = Literal["exact", "delegated", "postal_code", "short_name", "fuzzy"]
+ResolutionVia = Literal["exact", "delegated", "postal_code", "insee_code", "short_name", "fuzzy"]
 
 
 class Resolution(BaseModel):

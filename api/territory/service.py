@@ -2,13 +2,16 @@
 département's facts): loaded from knowledge/territory/, checked, and served from memory."""
 
 import csv
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from api.core.config import get_settings
 from api.territory.department import DEPARTMENT_FILE, load_department
+from api.territory.hours import HoursFile, OpeningHours, WeekFile
 from api.territory.normalize import place_key
 from api.territory.problems import ContentError, Problem
 from api.territory.resolver import Resolver
@@ -153,6 +156,9 @@ class _TeamFile(BaseModel):
     email: str
     epci: list[str] = []
     default: bool = False
+    # The team's own week (else the file's `hours:`) and its extra closed days.
+    hours: WeekFile | None = None
+    closed_days: list[date] = []
 
 
 class _OutsideFile(BaseModel):
@@ -251,10 +257,33 @@ def _load_delegated(
     return delegated
 
 
+def _load_default_hours(
+    path: Path, data: Any, lines: dict[Any, int], problems: list[Problem]
+) -> HoursFile | None:
+    raw = data.get("hours") if isinstance(data, dict) else None
+    start = line_of(lines, ("hours",), 1)
+    if raw is None:
+        problems.append(
+            Problem(
+                path,
+                1,
+                "le bloc « hours: » (horaires des équipes) est absent",
+                "ajoutez-le en tête du fichier, avec « week: » et les plages de chaque jour",
+            )
+        )
+        return None
+    try:
+        return HoursFile.model_validate(raw)
+    except ValidationError as error:
+        problems.extend(pydantic_problems(path, error, lines, ("hours",), start))
+        return None
+
+
 def _load_teams(path: Path, epcis: set[str], problems: list[Problem]) -> list[Team]:
     data, lines = read_yaml(path, problems)
     if data is None:
         return []
+    default_hours = _load_default_hours(path, data, lines, problems)
     raw_teams = data.get("teams") if isinstance(data, dict) else None
     if not isinstance(raw_teams, list):
         problems.append(
@@ -309,7 +338,20 @@ def _load_teams(path: Path, epcis: set[str], problems: list[Problem]) -> list[Te
                 )
             else:
                 covered[siren] = parsed.id
-        teams.append(Team(**parsed.model_dump()))
+        own_week = parsed.hours
+        week = own_week or (default_hours.week if default_hours else None)
+        hours = (
+            OpeningHours.from_file(
+                week,
+                parsed.closed_days,
+                provisional=own_week is None
+                and default_hours is not None
+                and default_hours.provisional,
+            )
+            if week is not None
+            else None
+        )
+        teams.append(Team(**parsed.model_dump(exclude={"hours", "closed_days"}), hours=hours))
     defaults = [team.id for team in teams if team.default]
     if len(defaults) != 1:
         problems.append(

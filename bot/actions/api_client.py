@@ -395,6 +395,30 @@ class ApiClient:
         )
         return response.status_code != 404
 
+    async def rate_handoff(
+        self,
+        conversation_id: str,
+        reference: str,
+        *,
+        score: int | None = None,
+        comment: str | None = None,
+    ) -> None:
+        body: dict[str, Any] = {"conversation_id": conversation_id, "reference": reference}
+        if score is not None:
+            body["score"] = score
+        if comment is not None:
+            body["comment"] = comment
+        await self._http.request("POST", "/v1/handoffs/satisfaction", json=body)
+
+    async def email_transcript(self, conversation_id: str, reference: str) -> bool:
+        """True once the conversation left for the visitor's address."""
+        response = await self._http.request(
+            "POST",
+            "/v1/handoffs/transcript-email",
+            json={"conversation_id": conversation_id, "reference": reference},
+        )
+        return bool(_json(response).get("sent"))
+
 
 class RasaClient:
     """Rasa's HTTP API, used to speak to a visitor outside of a request/answer turn."""

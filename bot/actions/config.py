@@ -8,6 +8,13 @@ from functools import lru_cache
 from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
+# As in the API's settings (api/core/config.py): other environments face real visitors.
+LOCAL_ENVIRONMENTS = frozenset({"local", "test"})
+DEFAULT_SECRET_PREFIX = "change-me"  # noqa: S105  (a marker, not a secret)
+
+
+class UnsafeSettings(RuntimeError):
+    """A default or missing secret outside a local run: the action server must not start."""
 
 
 def _flag(value: str) -> bool:
@@ -32,7 +39,24 @@ class Settings:
     retention_days: int
 
 
+def _refuse_default_secrets(environ: dict[str, str]) -> None:
+    environment = environ.get("ENVIRONMENT", "local").strip().lower()
+    if environment in LOCAL_ENVIRONMENTS:
+        return
+    unsafe = [
+        name
+        for name in ("BOT_API_TOKEN", "RASA_TOKEN")
+        if not environ.get(name, "").strip() or environ[name].startswith(DEFAULT_SECRET_PREFIX)
+    ]
+    if unsafe:
+        raise UnsafeSettings(
+            f"ENVIRONMENT={environment}: {', '.join(unsafe)} missing or left at the "
+            "repository's default; set the same secrets as the API's."
+        )
+
+
 def _read(environ: dict[str, str]) -> Settings:
+    _refuse_default_secrets(environ)
     outbox = Path(environ.get("ACTIONS_OUTBOX_DIR", "var/outbox"))
     return Settings(
         api_url=environ.get("API_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.bounds import bounded_transcript
 from bot.actions.config import get_settings
 from bot.actions.contact import clean_first_name, display_phone, parse_contact
 from bot.actions.conversation import (
@@ -96,7 +97,7 @@ def handoff_payload(
         },
         "commune": slots.get("commune"),
         "profile": profile,
-        "transcript": transcript(events),
+        "transcript": bounded_transcript(transcript(events)),
     }
 
 

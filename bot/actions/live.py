@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.bounds import split_message
 from bot.actions.conversation import entity_values, is_external
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ class ActionReferentJoined(_ExternalAction):
 
     def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         team = _team(tracker)
-        dispatcher.utter_message(text=texts.referent_joined_text(team))
+        takeover = bool(entity_values(tracker.latest_message, "referent_takeover"))
+        dispatcher.utter_message(text=texts.referent_joined_text(team, takeover=takeover))
         return [SlotSet("handoff_live", True), SlotSet("handoff_team", team)]
 
 
@@ -71,11 +73,15 @@ class ActionRelayReferentMessage(_ExternalAction):
 
 
 class ActionHandoffClosed(_ExternalAction):
+    """The assistant takes over again, then asks one question about the exchange."""
+
     def name(self) -> str:
         return "action_handoff_closed"
 
     def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         dispatcher.utter_message(**texts.as_message(texts.handoff_closed_reply(_team(tracker))))
+        if tracker.get_slot("handoff_reference"):
+            dispatcher.utter_message(**texts.as_message(texts.satisfaction_question_reply()))
         return [SlotSet("handoff_live", False)]
 
 
@@ -89,14 +95,26 @@ class ActionForwardToReferent(Action):
         text = str((tracker.latest_message or {}).get("text") or "").strip()
         if not text:
             return []
+        parts, left_out = split_message(text)
+        api = ApiClient()
         try:
-            delivered = await ApiClient().forward_visitor_message(tracker.sender_id, text)
-        except (ApiUnavailable, ApiRejected):
+            for part in parts:
+                if not await api.forward_visitor_message(tracker.sender_id, part):
+                    dispatcher.utter_message(**texts.as_message(texts.live_case_over_reply()))
+                    return [SlotSet("handoff_live", False)]
+        except ApiUnavailable:
             logger.warning("live.forward_failed", extra={"sender": tracker.sender_id})
             dispatcher.utter_message(text=texts.forward_failed_text())
             return []
-        if delivered:
-            # The referent answers; the assistant stays silent.
+        except ApiRejected as error:
+            # Sending the same words again would be refused again: say so, do not ask for it.
+            logger.error(
+                "live.forward_rejected",
+                extra={"sender": tracker.sender_id, "status": error.status_code},
+            )
+            dispatcher.utter_message(text=texts.forward_rejected_text())
             return []
-        dispatcher.utter_message(**texts.as_message(texts.live_case_over_reply()))
-        return [SlotSet("handoff_live", False)]
+        if len(parts) > 1 or left_out:
+            dispatcher.utter_message(text=texts.long_message_forwarded_text(len(parts), left_out))
+        # Otherwise the referent answers; the assistant stays silent.
+        return []

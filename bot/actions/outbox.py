@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 HANDOFF_CREATED_INTENT = "EXTERNAL_handoff_created"
 # Past this age the visitor has long left the chat: the referent's e-mail reaches them.
 NOTIFY_FOR_S = 24 * 3600
+# The API's reason for refusing a request; enough to fix the cause, never a whole body.
+MAX_REASON_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -84,12 +86,19 @@ class Outbox:
         self._path(key).unlink(missing_ok=True)
 
     def reject(self, key: str, reason: str) -> None:
-        """Kept aside for a person to look at: the API refused it, retrying cannot help."""
+        """Kept aside for a person to look at: the API refused it, retrying cannot help.
+        The files hold a visitor's words: readable by the action server's user only."""
         rejected = self.directory / "rejected"
-        rejected.mkdir(parents=True, exist_ok=True)
+        rejected.mkdir(mode=0o700, parents=True, exist_ok=True)
+        rejected.chmod(0o700)
         if self._path(key).exists():
-            os.replace(self._path(key), rejected / f"{key}.json")
-            (rejected / f"{key}.reason.txt").write_text(reason, encoding="utf-8")
+            target = rejected / f"{key}.json"
+            os.replace(self._path(key), target)
+            target.chmod(0o600)
+            reason_path = rejected / f"{key}.reason.txt"
+            handle = os.open(reason_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(reason[:MAX_REASON_CHARS])
 
     def postpone(self, item: OutboxItem, delay_s: float) -> OutboxItem:
         later = replace(item, attempts=item.attempts + 1, next_attempt_at=time.time() + delay_s)

@@ -610,7 +610,14 @@ def openings_reply(
 # -- live relay ---------------------------------------------------------------------------
 
 
-def referent_joined_text(team_name: str) -> str:
+def referent_joined_text(team_name: str, *, takeover: bool = False) -> str:
+    # Starts with the team's name: the demo page's widget shows the live status from it.
+    # Referents sign as their team: a colleague taking over is announced, never named.
+    if takeover:
+        return (
+            f"{team_name} a rejoint la conversation : une autre personne de l'équipe prend "
+            "le relais. Écrivez-lui directement ici."
+        )
     return (
         f"{team_name} a rejoint la conversation. Vous échangez maintenant avec une "
         "personne : écrivez-lui directement ici."
@@ -629,11 +636,83 @@ def handoff_closed_reply(team_name: str) -> Reply:
     )
 
 
+def satisfaction_question_reply() -> Reply:
+    return Reply(
+        "Une dernière question, si vous le voulez bien : de 1 (pas du tout) à 5 (tout à "
+        "fait), cet échange avec l'équipe vous a-t-il aidé ?",
+        [button(str(score), "rate_handoff", rating=str(score)) for score in range(1, 6)],
+    )
+
+
+def satisfaction_recorded_reply() -> Reply:
+    return Reply(
+        "Merci pour votre réponse ! Si vous le souhaitez, écrivez maintenant un commentaire "
+        "pour l'équipe, en quelques mots. Sinon, cliquez sur « Non merci ».",
+        [button("Non merci", "deny")],
+    )
+
+
+def transcript_offer_reply(email: str) -> Reply:
+    return Reply(
+        "Souhaitez-vous recevoir toute cette conversation par e-mail, à l'adresse que vous "
+        f"nous avez donnée ({email}) ?",
+        [button("Oui, envoyez-la-moi", "send_transcript"), button("Non merci", "deny")],
+    )
+
+
+def comment_recorded_text() -> str:
+    return "Merci, votre commentaire est transmis à l'équipe."
+
+
+def transcript_sent_reply(email: str) -> Reply:
+    return Reply(
+        f"C'est envoyé à {email}. Je reste à votre disposition si vous avez d'autres questions.",
+        [menu_button()],
+    )
+
+
+def transcript_failed_reply() -> Reply:
+    return Reply(
+        "Je n'ai pas pu envoyer la conversation pour le moment, désolé. Vous pouvez la "
+        "redemander un peu plus tard en cliquant à nouveau.",
+        [button("Réessayer", "send_transcript"), menu_button()],
+    )
+
+
+def rating_failed_text() -> str:
+    return (
+        "Je n'ai pas pu enregistrer votre réponse pour le moment, désolé ; merci quand "
+        "même de l'avoir donnée."
+    )
+
+
 def forward_failed_text() -> str:
     return (
         "Votre message n'a pas pu être transmis à l'équipe pour le moment. "
         "Pouvez-vous le renvoyer dans un instant ?"
     )
+
+
+def forward_rejected_text() -> str:
+    return (
+        "Ce message n'a pas pu être transmis à l'équipe tel qu'il est écrit, et le renvoyer "
+        "à l'identique n'y changerait rien. Pouvez-vous le reformuler en quelques phrases ?"
+    )
+
+
+def long_message_forwarded_text(parts: int, left_out: int) -> str:
+    sent = (
+        f"Votre message était long : je l'ai transmis à l'équipe en {NUMBERS.get(parts, parts)} "
+        "parties."
+        if parts > 1
+        else "Votre message était long : je l'ai transmis à l'équipe."
+    )
+    if left_out:
+        sent += (
+            f" Les {left_out} derniers caractères n'ont pas pu suivre : si c'était important, "
+            "envoyez-les dans un nouveau message."
+        )
+    return sent
 
 
 def live_case_over_reply() -> Reply:

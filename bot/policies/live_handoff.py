@@ -1,7 +1,9 @@
 """While a referent is live in the conversation, the visitor talks to them, not to the bot.
 
 When slot `handoff_live` is true and the visitor has just written (any intent except the
-EXTERNAL_* ones sent by the API), this policy predicts `action_forward_to_referent` with
+EXTERNAL_* ones sent by the API), this policy predicts `action_forward_to_referent` (or,
+once the case is closed and rated, `action_record_satisfaction_comment` while
+`satisfaction_comment_pending` is true) with
 full confidence and a priority above RulePolicy's, then `action_listen`. Otherwise it
 abstains (all zeros) and the usual policies decide. It learns nothing from the stories.
 """
@@ -35,6 +37,9 @@ class LiveHandoffPolicy(Policy):
             POLICY_PRIORITY: RULE_POLICY_PRIORITY + 2,
             "live_slot": "handoff_live",
             "forward_action": "action_forward_to_referent",
+            # After the closing rating, the next message is the visitor's comment.
+            "comment_slot": "satisfaction_comment_pending",
+            "comment_action": "action_record_satisfaction_comment",
         }
 
     def __init__(
@@ -48,6 +53,8 @@ class LiveHandoffPolicy(Policy):
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self._live_slot = config["live_slot"]
         self._forward_action = config["forward_action"]
+        self._comment_slot = config["comment_slot"]
+        self._comment_action = config["comment_action"]
 
     def train(
         self,
@@ -59,16 +66,21 @@ class LiveHandoffPolicy(Policy):
 
     def next_action(self, tracker: DialogueStateTracker) -> str | None:
         """The action this policy insists on, or None when it abstains."""
-        if not tracker.get_slot(self._live_slot):
-            return None
-        if tracker.latest_action_name == self._forward_action:
+        # Its own actions end the turn, even one that has just cleared its slot.
+        if tracker.latest_action_name in (self._forward_action, self._comment_action):
             return ACTION_LISTEN_NAME
+        if tracker.get_slot(self._live_slot):
+            action = self._forward_action
+        elif tracker.get_slot(self._comment_slot):
+            action = self._comment_action
+        else:
+            return None
         if tracker.latest_action_name != ACTION_LISTEN_NAME or tracker.latest_message is None:
             return None
         intent = tracker.latest_message.intent.get("name") or ""
         if not intent or intent.startswith(EXTERNAL_INTENT_PREFIX):
             return None
-        return self._forward_action
+        return action
 
     def predict_action_probabilities(
         self,

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -456,3 +457,20 @@ def run(action_: Action, tracker: Tracker, domain: dict[str, Any] | None = None)
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action_.run(dispatcher, tracker, domain or {}))
     return Outcome(dispatcher.messages, list(events))
+
+
+def case_in_status(api_server: ApiServer, sender: str, status: str) -> str:
+    """Submits the handoff of `handoff_conversation()` for `sender` and puts the case in
+    `status` directly in the database (claiming or closing takes a referent's login, which
+    the API's own tests cover); returns the case's reference."""
+    from bot.actions.handoff import ActionSubmitHandoff
+
+    submitted = run(
+        ActionSubmitHandoff(),
+        make_tracker(handoff_conversation(), handoff_slots(), sender_id=sender),
+    )
+    reference = str(submitted.slots["handoff_reference"])
+    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE cases SET status = ? WHERE reference = ?", (status, reference))
+    return reference

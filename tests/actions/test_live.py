@@ -31,6 +31,18 @@ def test_visitor_is_told_when_a_referent_joins() -> None:
     assert outcome.slots == {"handoff_live": True, "handoff_team": TEAM}
 
 
+def test_visitor_is_told_when_a_colleague_takes_over_without_being_named() -> None:
+    tracker = make_tracker(
+        [external("EXTERNAL_handoff_claimed", referent_team=TEAM, referent_takeover="true")]
+    )
+
+    outcome = run(ActionReferentJoined(), tracker)
+
+    assert outcome.text.startswith(
+        f"{TEAM} a rejoint la conversation : une autre personne de l'équipe prend le relais."
+    )
+
+
 def test_referent_words_are_shown_as_the_team_s() -> None:
     tracker = make_tracker(
         [

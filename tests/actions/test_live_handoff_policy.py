@@ -97,3 +97,34 @@ def test_policy_abstains_once_the_referent_closed(
     )
 
     assert predicted(policy, state, domain) is None
+
+
+COMMENT = "action_record_satisfaction_comment"
+
+
+def test_the_message_after_the_closing_rating_is_taken_as_the_comment(
+    policy: LiveHandoffPolicy, domain: Domain
+) -> None:
+    state = tracker(
+        domain,
+        ActionExecuted(ACTION_LISTEN_NAME),
+        SlotSet("satisfaction_comment_pending", True),
+        *said("thank", "Très bon accueil"),
+    )
+
+    assert predicted(policy, state, domain) == COMMENT
+
+
+def test_after_the_comment_the_assistant_listens_again(
+    policy: LiveHandoffPolicy, domain: Domain
+) -> None:
+    state = tracker(
+        domain,
+        ActionExecuted(ACTION_LISTEN_NAME),
+        SlotSet("satisfaction_comment_pending", True),
+        *said("thank", "Très bon accueil"),
+        ActionExecuted(COMMENT),
+        SlotSet("satisfaction_comment_pending", False),
+    )
+
+    assert predicted(policy, state, domain) == ACTION_LISTEN_NAME

@@ -17,6 +17,7 @@ from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 import uvicorn
 import yaml
@@ -135,6 +136,16 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def post_login(client: TestClient, email: str, password: str) -> httpx.Response:
+    """Submits the login form once, as a browser would (CSRF token of the page included)."""
+    page = client.get("/connexion")
+    return client.post(
+        "/connexion",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+        follow_redirects=False,
+    )
+
+
 def login(client: TestClient, user: User, password: str = PASSWORD) -> str:
     """Logs the browser in; returns the CSRF token of the logged-in session."""
     token = csrf_token(client.get("/connexion").text)
@@ -170,6 +181,8 @@ class FakeRasa:
     calls: list[dict[str, Any]] = field(default_factory=list)
     # False: answers 503 like a Rasa server that is restarting.
     available: bool = True
+    # The tracker events GET /conversations/{id}/tracker answers, by conversation id.
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def intents(self) -> list[str]:
         return [call["body"]["name"] for call in self.calls]
@@ -214,13 +227,24 @@ def fake_rasa(
         tracker = {"sender_id": conversation_id, "slots": {}, "latest_message": {}, "events": []}
         return JSONResponse({"tracker": tracker, "messages": []})
 
+    async def tracker(request: Request) -> JSONResponse:
+        if not rasa.available:
+            return JSONResponse({"status": "failure", "code": 503}, status_code=503)
+        if request.query_params.get("token") != rasa.token:
+            return JSONResponse({"status": "failure", "code": 401}, status_code=401)
+        conversation_id = request.path_params["conversation_id"]
+        return JSONResponse(
+            {"sender_id": conversation_id, "events": rasa.events.get(conversation_id, [])}
+        )
+
     app = Starlette(
         routes=[
             Route(
                 "/conversations/{conversation_id:path}/trigger_intent",
                 trigger_intent,
                 methods=["POST"],
-            )
+            ),
+            Route("/conversations/{conversation_id:path}/tracker", tracker, methods=["GET"]),
         ]
     )
     monkeypatch.setenv("RASA_URL", rasa.url)

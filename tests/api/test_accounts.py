@@ -3,7 +3,6 @@
 import io
 from collections.abc import Callable
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -11,18 +10,9 @@ from sqlalchemy.orm import Session
 from api.accounts import service
 from api.accounts.models import Role, User
 from api.cli import main as cli
-from tests.api.conftest import PASSWORD, UserFactory, csrf_token, login
+from tests.api.conftest import PASSWORD, UserFactory, csrf_token, login, post_login
 
 pytestmark = pytest.mark.usefixtures("quiet_rasa")
-
-
-def _post_login(client: TestClient, email: str, password: str) -> httpx.Response:
-    page = client.get("/connexion")
-    return client.post(
-        "/connexion",
-        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
-        follow_redirects=False,
-    )
 
 
 def test_passwords_are_stored_as_argon2_hashes(make_user: UserFactory) -> None:
@@ -97,7 +87,7 @@ def test_session_cookie_is_secure_when_configured(
 def test_email_is_matched_whatever_its_case(client: TestClient, make_user: UserFactory) -> None:
     make_user(email="Claire.Dupont@Example.org")
 
-    response = _post_login(client, "  claire.dupont@example.ORG ", PASSWORD)
+    response = post_login(client, "  claire.dupont@example.ORG ", PASSWORD)
 
     assert response.status_code == 303
 
@@ -109,7 +99,7 @@ def test_inactive_account_cannot_log_in(
     user.active = False
     db_session.commit()
 
-    response = _post_login(client, user.email, PASSWORD)
+    response = post_login(client, user.email, PASSWORD)
 
     assert response.status_code == 401
 
@@ -200,7 +190,7 @@ def test_cli_creates_a_referent_with_a_generated_password_shown_once(
 
     assert code == 0
     assert "Compte créé" in output
-    assert _post_login(client, "accueil.figeac@example.org", password).status_code == 303
+    assert post_login(client, "accueil.figeac@example.org", password).status_code == 303
 
 
 def test_cli_reads_the_password_from_stdin(
@@ -299,8 +289,8 @@ def test_cli_sets_a_new_password_and_the_old_one_stops_working(
 
     assert code == 0
     assert "ses sessions ouvertes sont fermées" in capsys.readouterr().out
-    assert _post_login(client, user.email, PASSWORD).status_code != 303
-    assert _post_login(client, user.email, "un tout nouveau mot de passe").status_code == 303
+    assert post_login(client, user.email, PASSWORD).status_code != 303
+    assert post_login(client, user.email, "un tout nouveau mot de passe").status_code == 303
 
 
 def test_cli_deactivated_referent_can_no_longer_log_in_nor_use_a_token(
@@ -317,7 +307,7 @@ def test_cli_deactivated_referent_can_no_longer_log_in_nor_use_a_token(
 
     assert code == 0
     assert "désactivé" in capsys.readouterr().out
-    assert _post_login(client, user.email, PASSWORD).status_code != 303
+    assert post_login(client, user.email, PASSWORD).status_code != 303
     assert client.get("/v1/cases", headers=headers).status_code == 401
 
 

@@ -48,7 +48,7 @@ def test_relay_calls_rasa_trigger_intent_like_the_http_api_expects(fake_rasa: Fa
 
 def test_relay_reports_failure_when_rasa_refuses_the_token(fake_rasa: FakeRasa) -> None:
     relay = RasaRelay(fake_rasa.url, "wrong-token")
-    assert relay.handoff_claimed("conv-1", "Équipe") is False
+    assert relay.handoff_claimed("conv-1", "Équipe", takeover=False) is False
 
 
 def test_relay_reports_failure_quickly_when_rasa_is_down() -> None:
@@ -64,7 +64,7 @@ def test_claim_reply_and_close_reach_the_visitor_chat(
     api_headers: Headers,
 ) -> None:
     case = new_case(commune="46102")
-    headers = api_headers(make_user())
+    headers = api_headers(make_user(name="Alex Martin"))
     reference = case["reference"]
 
     client.post(f"/v1/cases/{reference}/claim", headers=headers)

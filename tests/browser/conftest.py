@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from scripts.stack import ROOT, Stack
-from tests.e2e.conftest import stack  # noqa: F401  (the session's running stack)
+from tests.e2e.conftest import mailbox, stack  # noqa: F401  (the session's stack and its SMTP server)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

@@ -73,3 +73,24 @@ def test_local_production_nginx_configuration_is_accepted_by_nginx(tmp_path: Pat
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def test_the_login_is_rate_limited_by_nginx_per_client_address() -> None:
+    conf = COMPOSE_NGINX_CONF.read_text()
+    zone = re.search(r"limit_req_zone \$binary_remote_addr zone=login:\S+ rate=(\d+)r/m;", conf)
+    login = re.search(r"location = /connexion \{(.*?)\}", conf, re.DOTALL)
+    assert zone is not None
+    assert login is not None
+    assert "limit_req zone=login" in login.group(1)
+    assert "limit_req_status 429;" in login.group(1)
+
+
+def test_production_env_example_declares_a_production_run() -> None:
+    # The API and the action servers then refuse default secrets and send secure cookies.
+    assert env_example()["ENVIRONMENT"] == "production"
+
+
+def test_no_private_port_is_published_by_compose() -> None:
+    services = yaml.safe_load((DEPLOY / "compose.yml").read_text())["services"]
+    published = [str(port) for service in services.values() for port in service.get("ports", [])]
+    assert not [port for port in published if "5055" in port or "5005" in port]
