@@ -53,6 +53,25 @@ def rows(figures: Figures) -> Iterator[tuple[str, ...]]:
             "median_first_reply_minutes",
             f"{median.total_seconds() / 60:.1f}" if median is not None else "",
         )
+        yield (
+            "team",
+            "",
+            "",
+            "",
+            team.team_id,
+            "satisfaction_answers",
+            str(team.satisfaction_answers),
+        )
+        mean = team.satisfaction_mean
+        yield (
+            "team",
+            "",
+            "",
+            "",
+            team.team_id,
+            "satisfaction_mean",
+            f"{mean:.2f}" if mean is not None else "",
+        )
 
 
 def to_csv(figures: Figures) -> str:

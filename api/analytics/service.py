@@ -64,6 +64,9 @@ class TeamHandoffs:
     cases: int
     replied: int
     median_first_reply: timedelta | None
+    # The visitors' answers to "how satisfied are you?" (1-5) after their case was closed.
+    satisfaction_answers: int = 0
+    satisfaction_mean: float | None = None
 
 
 @dataclass(frozen=True)
@@ -158,18 +161,21 @@ def _handoffs(session: Session, since: datetime, teams: set[str] | None) -> list
         .subquery()
     )
     query = (
-        select(Case.team_id, Case.created_at, first_reply.c.at)
+        select(Case.team_id, Case.created_at, first_reply.c.at, Case.satisfaction_score)
         .outerjoin(first_reply, first_reply.c.case_id == Case.id)
         .where(Case.created_at >= since)
     )
     if teams is not None:
         query = query.where(Case.team_id.in_(teams))
     delays: dict[str, list[timedelta]] = defaultdict(list)
+    scores: dict[str, list[int]] = defaultdict(list)
     cases: Counter[str] = Counter()
-    for team_id, created_at, replied_at in session.execute(query):
+    for team_id, created_at, replied_at, score in session.execute(query):
         cases[team_id] += 1
         if replied_at is not None:
             delays[team_id].append(_aware(replied_at) - _aware(created_at))
+        if score is not None:
+            scores[team_id].append(score)
     return [
         TeamHandoffs(
             team_id,
@@ -178,6 +184,8 @@ def _handoffs(session: Session, since: datetime, teams: set[str] | None) -> list
             timedelta(seconds=median(d.total_seconds() for d in delays[team_id]))
             if delays[team_id]
             else None,
+            len(scores[team_id]),
+            sum(scores[team_id]) / len(scores[team_id]) if scores[team_id] else None,
         )
         for team_id in sorted(cases)
     ]

@@ -184,3 +184,24 @@ def test_the_analytics_need_a_login(client: TestClient) -> None:
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/connexion")
+
+
+def test_the_visitors_satisfaction_is_shown_per_team(
+    client: TestClient,
+    new_case: Callable[..., dict[str, Any]],
+    db_session: Session,
+    make_user: UserFactory,
+) -> None:
+    for score in (4, 5):
+        reference = new_case(commune="46102")["reference"]
+        case = db_session.scalars(select(Case).where(Case.reference == reference)).one()
+        handoffs.record_satisfaction(db_session, case, score, None, NOW)
+    db_session.commit()
+    login(client, make_user(Role.COORDINATOR, ()))
+
+    figures = export(client)
+    page = client.get("/statistiques").text
+
+    assert figures[("team", "grand-figeac", "", "satisfaction_answers")] == "2"
+    assert figures[("team", "grand-figeac", "", "satisfaction_mean")] == "4.50"
+    assert "4,5 / 5 (2)" in page
