@@ -18,7 +18,8 @@ from api.core.config import Settings
 from .templating import TEMPLATES_DIR
 from .templating import templates as dashboard_templates
 
-# Inline <svg> charts are allowed; inline scripts and style attributes still are not.
+# Every page of the dashboard and of the editors' areas: no inline script or style
+# attribute (inline <svg> charts are fine), no framing, forms post only here.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self'; "
@@ -26,6 +27,7 @@ SECURITY_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
+    # Pages hold personal data: no copy in any cache.
     "Cache-Control": "no-store",
 }
 

@@ -35,23 +35,13 @@ from .auth import (
     ReferentPageUser,
     safe_next,
 )
+from .pages import SECURITY_HEADERS
 from .templating import STATIC_DIR, STATUS_LABELS, templates
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
-# Strict: no inline script or style, no framing, forms post only here.
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    # Pages hold personal data: no copy in any cache.
-    "Cache-Control": "no-store",
-}
 # Fixed messages chosen by key: nothing typed by anyone travels through the URL.
 INFO_MESSAGES = {
     "deconnexion": "Déconnexion effectuée. À bientôt !",
@@ -116,7 +106,7 @@ def render(
             **context,
         },
         status_code=status_code,
-        headers=_SECURITY_HEADERS,
+        headers=SECURITY_HEADERS,
     )
     # Re-signed on every page: the session lasts as long as the referent keeps working.
     write_web_session(response, web_session, settings)
