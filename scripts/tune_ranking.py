@@ -1,8 +1,9 @@
 """`python -m scripts.tune_ranking`: grid search of the knowledge ranking weights, on the
 tuning split of tests/answers/ only.
 
-Replays, in this process, what the assistant does with a first question on a theme: the
-NLU's intent and place (as Rasa read them during the last `make eval-answers`, saved in
+Replays, in this process, what the assistant does with a first message on a theme (the
+first questions, and the first turns of the conversations): the NLU's intent and place (as
+Rasa read them during the last `make eval-answers`, saved in
 reports/answers-tune-parses.json), the place cut out of the words, then the search. The
 reported split is never read here; its figure comes from `make eval-answers` alone.
 """
@@ -29,12 +30,13 @@ from scripts.eval_answers import PARSES_PATH, load_items
 GRID: dict[str, tuple[float, ...]] = {
     "lexical": (0.25, 0.5),
     "semantic": (0.5, 1.0),
-    "semantic_mean": (0.0, 0.5, 1.0),
-    "characters": (0.0, 0.5, 1.0, 1.5),
-    "theme": (0.1, 0.2, 0.3),
-    "commune": (0.35, 0.65),
-    "epci": (0.2, 0.3),
-    "local_without_commune": (0.0, -0.1),
+    "semantic_mean": (0.0, 0.5),
+    "characters": (0.5, 1.0, 1.5),
+    "theme": (0.2, 0.3),
+    "commune": (0.35, 0.65, 1.0),
+    "epci": (0.2, 0.3, 0.5),
+    "local_without_commune": (0.0, -0.1, -0.2),
+    "local_in_department": (-0.1, -0.2, -0.3, -0.4, -0.6),
 }
 
 

@@ -38,6 +38,8 @@ THEME_OVERVIEW = {
     "transport": "transports se déplacer dans le Lot",
     "living": "vivre dans le Lot vie quotidienne",
 }
+# Words by which a question names the whole department (lemmas, accents folded).
+DEPARTMENT_WORDS = frozenset({"lot", "46"})
 # The start of an answer says what it is about; the rest adds details, not topic.
 ANSWER_CHARS_EMBEDDED = 600
 _MARKDOWN = re.compile(r"[*_#>`]|\[([^\]]*)\]\([^)]*\)")
@@ -64,8 +66,10 @@ class Ranking:
     # Added to entries written for the visitor's commune, or for its communauté.
     commune: float = 0.65
     epci: float = 0.3
-    # The same for entries written for some town when the visitor named none.
+    # The same for entries written for some town when the visitor named none...
     local_without_commune: float = -0.1
+    # ...and when the visitor named the whole department instead ("dans le Lot").
+    local_in_department: float = -0.4
     # Below this relevance, an entry sharing no word with the question does not answer
     # it. On the tuning split, the best entry's relevance: out-of-scope questions 0.51
     # (first quartile) / 0.63 (median), rightly answered ones 0.91 (5th percentile) / 1.09.
@@ -216,6 +220,8 @@ class Signals:
     semantic: npt.NDArray[np.float32]
     semantic_mean: npt.NDArray[np.float32]
     characters: npt.NDArray[np.float32]
+    # "les loyers sont chers dans le Lot ?": the whole department is asked about.
+    names_department: bool = False
 
 
 @dataclass(frozen=True)
@@ -319,11 +325,15 @@ class KnowledgeIndex:
 
     def signals(self, query: str) -> "Signals":
         """What the words of `query` say of every entry, before any weighting."""
-        lexical = self._lexical(self._lemmatizer.terms(query))
+        terms = self._lemmatizer.terms(query)
+        lexical = self._lexical(terms)
         best = float(lexical.max()) if lexical.size else 0.0
         semantic, semantic_mean = self._semantic(query)
         lexical = lexical / best if best > 0 else lexical
-        return Signals(lexical, semantic, semantic_mean, self._characters.scores(query))
+        names_department = not DEPARTMENT_WORDS.isdisjoint(terms)
+        return Signals(
+            lexical, semantic, semantic_mean, self._characters.scores(query), names_department
+        )
 
     def scores(
         self,
@@ -353,7 +363,9 @@ class KnowledgeIndex:
             local[own_epci] = rank.epci
             local[own_commune] = rank.commune
         else:
-            local[self._local] = rank.local_without_commune
+            local[self._local] = (
+                rank.local_in_department if signals.names_department else rank.local_without_commune
+            )
         # Added, not multiplied: a short "et pour le logement ?" says little, and the
         # town's housing entry must still win (measured the same on the tuning split).
         scores = relevance + local
@@ -382,7 +394,12 @@ class KnowledgeIndex:
             # (a rare word an editor just added); without one, the meaning must be close.
             matching = (signals.lexical > 0) | (relevance >= self.ranking.floor)
         order = self._top(scores, eligible & matching, limit)
-        local = self._local_first(relevance, scores, theme, commune, limit) if local_first else []
+        # "et niveau transports ?" in a conversation about Saint-Céré: the theme's overview
+        # of the whole department is the best match, but the town's own entry on the theme
+        # is the same general answer, made local.
+        general = bool(order) and theme is not None and order[0] == self._overview.get(theme)
+        wanted_local = local_first or (general and not confident_only)
+        local = self._local_first(relevance, scores, theme, commune, limit) if wanted_local else []
         if local:
             order = [*local, *(i for i in order if i not in local)][:limit]
         fallback = self._overview.get(theme) if theme and not confident_only else None

@@ -131,6 +131,10 @@ class ActionAnswerTheme(Action):
                 )
                 if answered is not None:
                     return [*events, *answered]
+            if commune and commune_name:
+                presented = await present_place(dispatcher, tracker, api, commune, commune_name)
+                if presented is not None:
+                    return [*events, *presented]
             reply = (
                 texts.place_noted_reply(commune_name)
                 if commune_name
@@ -182,6 +186,28 @@ class ActionAnswerTheme(Action):
             reply = texts.Reply(f"{texts.undecided_intro()}\n\n{reply.text}", reply.buttons)
         say_answer(dispatcher, tracker, reply, answer.hits[0], commune)
         return [*events, SlotSet("place_asked", True)] if offer_place else events
+
+
+async def present_place(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    api: ApiClient,
+    commune: str,
+    commune_name: str,
+) -> list[EventType] | None:
+    """A town named alone ("Figeac", "on hésite du côté de Gourdon"): the entry on living
+    in the town or its communauté answers before any question; None when neither has one."""
+    try:
+        found = await api.search_knowledge(
+            f"vivre {texts.at_place(commune_name)}", "living", commune, local_first=True
+        )
+    except (ApiUnavailable, ApiRejected):
+        return None
+    if not found.hits or found.hits[0].scope_match == "department":
+        return None
+    hit = found.hits[0]
+    say_answer(dispatcher, tracker, texts.place_presented_reply(hit, commune_name), hit, commune)
+    return [SlotSet("last_theme", "living")]
 
 
 def openings_wanted(latest: dict[str, Any], theme: str) -> str | None:

@@ -297,6 +297,16 @@ def place_noted_reply(commune_name: str) -> Reply:
     )
 
 
+def place_presented_reply(hit: KnowledgeHit, commune_name: str) -> Reply:
+    """A town named on its own: what living in its area is like, then the themes there."""
+    return Reply(
+        f"C'est noté : {at_place(commune_name)}. Pour commencer, voici ce qu'il faut savoir "
+        f"pour vivre dans le secteur.\n\n{format_answer(hit, commune_name)}\n\n"
+        "Que souhaitez-vous savoir d'autre ?",
+        theme_buttons(commune_name),
+    )
+
+
 def undecided_without_theme_reply() -> Reply:
     return Reply(
         "Pas de souci, rien ne presse ! Je vous répondrai pour l'ensemble du Lot. "

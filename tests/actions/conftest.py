@@ -79,6 +79,15 @@ FIXTURE_ENTRIES = {
         "questions": ["Comment trouver un emploi dans le Lot ?"],
         "keywords": ["emploi", "travail", "poste"],
     },
+    "living/test-vivre-figeac.md": {
+        "id": "test-vivre-figeac",
+        "theme": "living",
+        "title": "Test : vivre à Figeac",
+        "scope": {"communes": ["Figeac"]},
+        "body": "Réponse de test sur la vie à Figeac.",
+        "questions": ["Comment vit-on à Figeac ?"],
+        "keywords": ["vivre", "vie"],
+    },
     "leisure/test-loisirs-lot.md": {
         "id": "test-loisirs-lot",
         "theme": "leisure",

@@ -150,6 +150,15 @@ def test_a_place_alone_without_theme_offers_the_themes_there(settings: Settings)
     assert "Le logement à Gramat" in [b["title"] for b in outcome.buttons]
 
 
+def test_a_town_alone_is_answered_with_what_living_there_is_like(settings: Settings) -> None:
+    outcome = ask([user("inform_commune", "Figeac", {"commune": "Figeac"})])
+
+    assert outcome.text.startswith("C'est noté : à Figeac. Pour commencer")
+    assert "Réponse de test sur la vie à Figeac." in outcome.text
+    assert "Le logement à Figeac" in [b["title"] for b in outcome.buttons]
+    assert outcome.slots["last_theme"] == "living"
+
+
 def test_question_without_answer_is_recorded_for_the_editors(
     settings: Settings, api_server: ApiServer
 ) -> None:

@@ -271,3 +271,27 @@ def test_a_word_typed_without_its_accent_still_finds_the_entries_using_it(
     results = real_knowledge.search("hopitaux", None, None, 3).results
     assert results
     assert {result.theme for result in results[:2]} == {"health"}
+
+
+def test_a_general_question_with_a_known_town_gets_the_towns_entry_not_the_overview(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # "et niveau transports ?" in a conversation about Saint-Céré.
+    without_town = real_knowledge.search("et niveau transports ?", "transport", None, 3)
+    with_town = real_knowledge.search("et niveau transports ?", "transport", "Saint-Céré", 3)
+    assert without_town.results[0].id == "transport-lot-panorama"
+    assert with_town.results[0].id == "transport-cauvaldor"
+
+
+@pytest.mark.parametrize(
+    ("question", "theme", "department_entry"),
+    [
+        ("faire des études après le bac dans le Lot", "schools", "etudes-superieures-lot"),
+        ("trouver un hôpital dans le 46", "health", "sante-panorama-lot"),
+    ],
+)
+def test_a_question_about_the_whole_lot_gets_the_department_entry_not_a_towns(
+    real_knowledge: KnowledgeService, question: str, theme: str, department_entry: str
+) -> None:
+    results = real_knowledge.search(question, theme, None, 3).results
+    assert results[0].id == department_entry
