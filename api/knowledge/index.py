@@ -77,6 +77,11 @@ class Ranking:
     # The relevance an entry needs to answer a message the NLU could not place: one
     # out-of-scope question in fifteen reaches it, and seven rightly answered in ten.
     confident: float = 1.1
+    # ...or this one, when the entry leads every other by `lead`: on the tuning split, of the
+    # messages the NLU could not place, those an entry answers rightly lead by 0.26 or more,
+    # the others (out of scope, or a wrong entry) by 0.17 at most (few cases: ten messages).
+    confident_leading: float = 0.97
+    lead: float = 0.2
     # A runner-up within this distance of the best is offered as a button (on the tuning
     # split, a right first answer leads by less than this one time in eight, a wrong one
     # one time in three).
@@ -389,6 +394,9 @@ class KnowledgeIndex:
         relevance, scores, eligible = self.scores(signals, theme, commune)
         if confident_only:
             matching = relevance >= self.ranking.confident
+            leader = self._clear_leader(relevance, eligible)
+            if leader is not None:
+                matching[leader] = True
         else:
             # A word of the question found in the entry is a match, whatever its meaning
             # (a rare word an editor just added); without one, the meaning must be close.
@@ -419,6 +427,18 @@ class KnowledgeIndex:
             close_call=close_call,
             local_in_theme=self._local_in_theme(theme, commune),
         )
+
+    def _clear_leader(
+        self, relevance: npt.NDArray[np.float32], eligible: npt.NDArray[np.bool_]
+    ) -> int | None:
+        """The entry relevant enough, and far enough ahead of all others, to be the answer."""
+        candidates = np.flatnonzero(eligible)
+        if candidates.size < 2:
+            return None
+        first, second = np.sort(relevance[candidates])[-2:][::-1]
+        if first < self.ranking.confident_leading or first - second < self.ranking.lead:
+            return None
+        return int(candidates[int(np.argmax(relevance[candidates]))])
 
     def _local_first(
         self,

@@ -184,6 +184,21 @@ def test_a_vague_message_gets_nothing_when_only_confident_answers_are_wanted(
     assert clear.results[0].id == "lycees-cahors"
 
 
+def test_a_message_one_entry_answers_far_better_than_any_other_is_answered(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # Moderately relevant in absolute terms, but no other entry comes close.
+    found = real_knowledge.search(
+        "je cherche un tiers-lieu pour travailler quelques jours par semaine",
+        None,
+        None,
+        3,
+        confident_only=True,
+    )
+    assert [result.id for result in found.results] == ["vivre-teletravail"]
+    assert found.results[0].score < real_knowledge.snapshot.index.ranking.confident
+
+
 def test_commune_may_be_given_by_insee_code_name_or_misspelling(
     real_knowledge: KnowledgeService,
 ) -> None:
