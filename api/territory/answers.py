@@ -438,14 +438,10 @@ def _stands_as_place(
     if place.first == 0:
         rest = "".join(f"{w.key} " for w in words[place.last + 1 : place.last + 3])
         return not rest or rest.startswith(_AFTER_A_PLACE)
-    return (
-        words[place.first].text[:1].isupper() or words[place.first - 1].key in _BEFORE_A_NAME
-    )
+    return words[place.first].text[:1].isupper() or words[place.first - 1].key in _BEFORE_A_NAME
 
 
-def _unknown_place(
-    territory: Territory, question: str, words: list[_Word]
-) -> str | None:
+def _unknown_place(territory: Territory, question: str, words: list[_Word]) -> str | None:
     """The words that look like a place name the assistant does not know, as typed."""
     gazetteer = _gazetteer(territory)
     for index, word in enumerate(words):
