@@ -3,12 +3,16 @@ d'habitants a Figeac ?", "Capdenac-Gare, c'est dans le Lot ?"), composed from th
 knowledge/territory/: every figure is shown with its year and its source.
 
 Three steps: find the place named in the question (the resolver, tried on the word n-grams of
-the question, longest first), recognise the fact asked (cue words), write the answer.
+the question, longest first; of several places, the one asked about rather than a landmark),
+recognise the fact asked (cue words, misspelt ones included), write the answer.
 """
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from api.territory.normalize import place_key, query_keys, tokens
 from api.territory.schemas import (
@@ -57,8 +61,32 @@ _STOP_TEXT = """
     deleguee deleguees delegue fusion fusionne fusionnee fusionnees fusionnes fusionner
     regroupement regroupee rattachee rattache existe
     coeur porte tour
+    bon bah ben bref alors enfin sinon euh hum ah oh eh tiens super parfait genial accord
+    coup fois moment jour jours semaine mois an ans annee matin soir heure heures
+    total endroit monde ce cette ces ca la bas
 """
 _STOP_WORDS = frozenset(_STOP_TEXT.split())
+# A word the assistant does not know is reported as an unknown place only when it is this
+# close (rapidfuzz ratio) to a name of the Lot, or written as a name (capital letter inside
+# the sentence, hyphenated parts): "du coup" or "au bon endroit" name no place.
+_UNKNOWN_PLACE_SIMILARITY = 80.0
+# Phrases that introduce a place given as a landmark ("Vers, près de Cahors", "à côté de"):
+# when the question names another place, that one is the place asked about.
+_LANDMARK_PHRASES = (
+    ("pres", "de"),
+    ("pres", "d"),
+    ("cote", "de"),
+    ("cote", "d"),
+    ("pas", "loin", "de"),
+    ("pas", "loin", "d"),
+    ("non", "loin", "de"),
+    ("proche", "de"),
+    ("proche", "d"),
+    ("aux", "environs", "de"),
+)
+# Words that introduce a place, so that a name that is also a common word ("vers") after
+# them is the place: "le village de Vers", "à Vers".
+_BEFORE_A_NAME = frozenset({"a", "de", "d", "du", "village", "commune", "ville", "bourg"})
 # Words after which a word the assistant does not know is taken for a place name.
 _PLACE_PREPOSITIONS = frozenset({"a", "au", "aux", "de", "d", "du", "pour", "sur", "vers", "chez"})
 # What follows a place name that starts a question ("Trifouilly, c'est où ?").
@@ -203,11 +231,28 @@ class _Place:
 
 
 @dataclass(frozen=True)
+class _Candidate:
+    """A place found in the question, with what tells the place asked about from the others."""
+
+    place: _Place
+    # 0: a sure match; 1: a corrected misspelling; 2: a sure match whose name starts with a
+    # common word ("Porte-du-Quercy", "Vers"), which the question may use as that word.
+    tier: int
+    landmark: bool
+    # Where the name itself starts, after a "près de" the span may begin with.
+    name_first: int
+    # A name made of common words only ("Vers", "Le Bourg"), unlike "Les Arques".
+    common: bool
+
+
+@dataclass(frozen=True)
 class _Gazetteer:
     """Keys of every name the resolver knows exactly, to tell a sure match from a guess."""
 
     names: frozenset[str]
     outside: frozenset[str]
+    # Every word of those names: never corrected into a fact word.
+    name_words: frozenset[str]
     max_words: int
 
 
@@ -224,16 +269,74 @@ def _gazetteer(territory: Territory) -> _Gazetteer:
     return _Gazetteer(
         names=frozenset(names),
         outside=frozenset(outside),
+        name_words=frozenset(word for name in names for word in name.split()),
         max_words=max(len(name.split()) for name in names) + 1,
     )
 
 
-def _words(text: str) -> list[_Word]:
+# Fact words a misspelling is corrected into: the one-word cues, long enough for a
+# correction to be safe ("cp", "km" and "cdc" are only taken as typed), and no verb forms,
+# which a conjugated verb is one letter off ("regroupe" is not "regroupée").
+_VERB_CUES = frozenset(
+    {
+        "fusionne",
+        "fusionnee",
+        "fusionnees",
+        "fusionnes",
+        "fusionner",
+        "regroupee",
+        "rattachee",
+        "deleguee",
+        "deleguees",
+        "peuplee",
+        "situee",
+        "contacter",
+    }
+)
+_CUE_WORDS = tuple(
+    sorted(
+        cue
+        for _, cues in _CUES
+        for cue in cues
+        if " " not in cue and "+" not in cue and len(cue) >= 6 and cue not in _VERB_CUES
+    )
+)
+# Feminine endings: "code postale" asks the postal code.
+_INFLECTIONS = ("es", "e")
+# A misspelling is corrected only in words this long ("habitans", "populasion"): in shorter
+# ones, one letter off is often another word ("carton" is not "canton").
+_MIN_CORRECTED_LENGTH = 8
+# Endings of conjugated verbs, kept by a correction: "habitent" is not "habitant".
+_VERB_ENDINGS = ("ent", "ait")
+
+
+def _cue_spelling(key: str, name_words: frozenset[str]) -> str:
+    """The fact word a visitor meant ("populasion" -> "population"), else the word itself.
+    Words of place names and known common words are kept as typed."""
+    if key in _STOP_WORDS or key in name_words or key in _CUE_WORDS:
+        return key
+    for ending in _INFLECTIONS:
+        if key.endswith(ending) and key[: -len(ending)] in _CUE_WORDS:
+            return key[: -len(ending)]
+    if len(key) < _MIN_CORRECTED_LENGTH:
+        return key
+    match = process.extractOne(
+        key, _CUE_WORDS, scorer=OSA.distance, score_cutoff=1 if len(key) < 12 else 2
+    )
+    if match is None:
+        return key
+    cue = str(match[0])
+    verb_ending = next((ending for ending in _VERB_ENDINGS if key.endswith(ending)), None)
+    return key if verb_ending and not cue.endswith(verb_ending) else cue
+
+
+def _words(text: str, name_words: frozenset[str] = frozenset()) -> list[_Word]:
     words = []
     for match in _WORD.finditer(text):
         keys = tokens(match.group())
         if keys:
-            words.append(_Word(match.group(), keys[0], match.start(), match.end()))
+            key = _cue_spelling(keys[0], name_words)
+            words.append(_Word(match.group(), key, match.start(), match.end()))
     return words
 
 
@@ -252,32 +355,95 @@ def _is_sure(resolution: Resolution, key: str, gazetteer: _Gazetteer) -> bool:
     return False
 
 
-def _find_place(territory: Territory, words: list[_Word]) -> _Place | None:
+def _find_place(territory: Territory, question: str, words: list[_Word]) -> _Place | None:
+    """The place the question is about. Of several, a sure match before a corrected
+    misspelling before a name that is also a common word ("vers"), and a place given as a
+    landmark ("près de Cahors") only when the question names no other."""
     gazetteer = _gazetteer(territory)
     keys = [word.key for word in words]
-    guessed: _Place | None = None
-    stop_named: _Place | None = None
+    candidates: list[_Candidate] = []
+    taken: set[int] = set()
     for size in range(min(len(keys), gazetteer.max_words), 0, -1):
         for first in range(len(keys) - size + 1):
-            span = keys[first : first + size]
+            last = first + size - 1
+            if taken & set(range(first, last + 1)):
+                continue
+            span = keys[first : last + 1]
             key = " ".join(span)
             is_name = place_key(key) in gazetteer.names
             starts_stop = _is_stop(span[0])
             if not is_name and (starts_stop or _is_stop(span[-1])):
                 continue
             resolution = territory.resolve(key)
-            place = _Place(resolution, first, first + size - 1)
+            place = _Place(resolution, first, last)
+            name = place_key(key).split()
             if _is_sure(resolution, key, gazetteer):
-                if not starts_stop:
-                    return place
-                stop_named = stop_named or place
-            elif guessed is None and resolution.status != "unknown" and not starts_stop:
-                guessed = place
-    return guessed or stop_named
+                taken |= set(range(first, last + 1))
+                tier = 2 if _is_stop(name[0]) else 0
+            elif resolution.status != "unknown" and not starts_stop:
+                tier = 1
+            else:
+                continue
+            landmark = _landmark_phrase(keys, first, last)
+            candidates.append(
+                _Candidate(
+                    place,
+                    tier,
+                    landmark=landmark is not None,
+                    name_first=first + (landmark or 0),
+                    common=all(_is_stop(word) for word in name),
+                )
+            )
+    sure = [c for c in candidates if c.tier != 1]
+    kept = [
+        candidate
+        for candidate in candidates
+        if (candidate.tier != 1 or not _overlaps(candidate.place, sure))
+        and (not candidate.common or _stands_as_place(question, words, candidate.place, sure))
+    ]
+    # Longest and leftmost first among equals: the order in which they were found.
+    return min(kept, key=lambda c: (c.landmark, c.tier)).place if kept else None
 
 
-def _unknown_place(question: str, words: list[_Word]) -> str | None:
+def _overlaps(place: _Place, others: list[_Candidate]) -> bool:
+    return any(
+        other.place.first <= place.last and place.first <= other.place.last for other in others
+    )
+
+
+def _landmark_phrase(keys: list[str], first: int, last: int) -> int | None:
+    """The length of the "près de"… that introduces the place as a landmark: 0 before it,
+    else the words it takes at the start of the span (the resolver reads "près de Cahors" as
+    Cahors); None when the place is no landmark."""
+    for phrase in _LANDMARK_PHRASES:
+        if tuple(keys[max(0, first - len(phrase)) : first]) == phrase:
+            return 0
+        if last - first >= len(phrase) and tuple(keys[first : first + len(phrase)]) == phrase:
+            return len(phrase)
+    return None
+
+
+def _stands_as_place(
+    question: str, words: list[_Word], place: _Place, sure: list[_Candidate]
+) -> bool:
+    """Whether a name that is also a common word is used as the name: "le village de Vers",
+    "Vers, c'est où ?", "Vers, près de Cahors", but not "vers 18h" nor "vers Cahors"."""
+    following = words[place.last + 1].key if place.last + 1 < len(words) else None
+    if following is not None and following[:1].isdigit():
+        return False
+    if any(other.name_first == place.last + 1 for other in sure):
+        return False
+    if question[words[place.last].end :].lstrip().startswith(","):
+        return True
+    if place.first == 0:
+        rest = "".join(f"{w.key} " for w in words[place.last + 1 : place.last + 3])
+        return not rest or rest.startswith(_AFTER_A_PLACE)
+    return words[place.first].text[:1].isupper() or words[place.first - 1].key in _BEFORE_A_NAME
+
+
+def _unknown_place(territory: Territory, question: str, words: list[_Word]) -> str | None:
     """The words that look like a place name the assistant does not know, as typed."""
+    gazetteer = _gazetteer(territory)
     for index, word in enumerate(words):
         if _is_stop(word.key):
             continue
@@ -298,7 +464,10 @@ def _unknown_place(question: str, words: list[_Word]) -> str | None:
                 break
         while first > 0 and _hyphenated(question, words[first - 1], words[first]):
             first -= 1
-        return question[words[first].start : words[last].end]
+        if _written_as_a_name(question, words, first, last) or _close_to_a_name(
+            " ".join(w.key for w in words[first : last + 1]), gazetteer
+        ):
+            return question[words[first].start : words[last].end]
     return None
 
 
@@ -311,6 +480,26 @@ def _names_a_place(words: list[_Word], index: int) -> bool:
         return not following or following.startswith(_AFTER_A_PLACE)
     proper_noun = word.text[:1].isupper() or word.key.isdigit()
     return proper_noun or words[index - 1].key in _PLACE_PREPOSITIONS
+
+
+def _written_as_a_name(question: str, words: list[_Word], first: int, last: int) -> bool:
+    """A capital letter inside the sentence, parts joined by hyphens, or the whole message or
+    its subject ("Trifouilly, c'est où ?"): a place name, where a common word would not be."""
+    if first > 0 and words[first].text[:1].isupper():
+        return True
+    if last > first and _hyphenated(question, words[first], words[first + 1]):
+        return True
+    return first == 0 and words[first].key.isalpha()
+
+
+def _close_to_a_name(key: str, gazetteer: _Gazetteer) -> bool:
+    """A misspelling of a name of the Lot, too far off for the resolver to be sure."""
+    return (
+        process.extractOne(
+            key, gazetteer.names, scorer=fuzz.ratio, score_cutoff=_UNKNOWN_PLACE_SIMILARITY
+        )
+        is not None
+    )
 
 
 def _hyphenated(question: str, before: _Word, after: _Word) -> bool:
@@ -399,7 +588,14 @@ class _Composer:
 
     def department_answer(self, fact: TerritoryFact | None) -> TerritoryAnswer:
         chosen: TerritoryFact = fact or "card"
-        return self.result("department", chosen, self.department_lines(chosen))
+        # "la préfecture du Lot" is answered with one town, which "cette ville" may name next.
+        named = None
+        if chosen == "prefecture":
+            prefecture = place_key(self.department.prefecture.value)
+            named = next(
+                (c for c in self.territory.communes() if place_key(c.name) == prefecture), None
+            )
+        return self.result("department", chosen, self.department_lines(chosen), named)
 
     def department_lines(self, fact: TerritoryFact) -> list[str]:
         d = self.department
@@ -781,8 +977,8 @@ def answer(territory: Territory, question: str, commune_hint: str | None = None)
     else the commune of the conversation (`commune_hint`, INSEE code or name), else the
     département."""
     composer = _Composer(territory, question)
-    words = _words(question)
-    place = _find_place(territory, words)
+    words = _words(question, _gazetteer(territory).name_words)
+    place = _find_place(territory, question, words)
     if place is not None:
         rest = [w.key for i, w in enumerate(words) if not place.first <= i <= place.last]
         return composer.about(place.resolution, detect_fact(rest))
@@ -794,7 +990,7 @@ def answer(territory: Territory, question: str, commune_hint: str | None = None)
         return composer.other_department_answer(other, fact)
     # "au total dans le département": with the département named, no unknown town is asked.
     about_department = any(key in _DEPARTMENT_WORDS for key in keys)
-    unknown = None if about_department else _unknown_place(question, words)
+    unknown = None if about_department else _unknown_place(territory, question, words)
     if unknown is not None:
         return composer.unknown_answer(unknown, fact)
     if commune_hint and _uses_hint(fact, keys):

@@ -13,7 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import texts
 from bot.actions.api_client import ApiClient
 from bot.actions.conversation import consecutive_fallbacks, is_payload, theme_guesses
-from bot.actions.knowledge import answer_if_clear, record_unanswered
+from bot.actions.knowledge import (
+    answer_if_clear,
+    answer_territory_fact,
+    leans_to_territory,
+    record_unanswered,
+)
 
 
 class ActionFallbackLadder(Action):
@@ -27,6 +32,12 @@ class ActionFallbackLadder(Action):
         themes = theme_guesses(latest.get("intent_ranking") or [])
         text = str(latest.get("text") or "")
         if text and not is_payload(text):
+            # "qui sont les référents pour Souillac ?": the territory data answers it exactly,
+            # where an entry would only say what a référent is.
+            if leans_to_territory(latest):
+                answered = await answer_territory_fact(dispatcher, tracker, text)
+                if answered is not None:
+                    return answered
             answered = await answer_if_clear(dispatcher, tracker, text, themes)
             if answered is not None:
                 return answered

@@ -11,7 +11,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import feedback, texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, KnowledgeHit
+from bot.actions.api_client import (
+    ApiClient,
+    ApiRejected,
+    ApiUnavailable,
+    KnowledgeHit,
+    TerritoryReply,
+)
 from bot.actions.conversation import (
     asks_takeover,
     entity_values,
@@ -27,6 +33,7 @@ logger = logging.getLogger(__name__)
 # "c'est possible dans le Lot ?", "et là-bas ?", "combien ça coûte ?": a follow-up this
 # short is read together with the last question on the last theme.
 FOLLOW_UP_MAX_WORDS = 8
+TERRITORY_INTENT = "ask_territory"
 
 
 def _say(dispatcher: CollectingDispatcher, reply: texts.Reply) -> None:
@@ -82,6 +89,12 @@ class ActionAnswerTheme(Action):
         api = ApiClient()
 
         places = entity_values(latest, "commune")
+        text = str(latest.get("text") or "")
+        # "populasion de Figeac" heard as a place alone: the place and a fact of the territory.
+        if intent == "inform_commune" and not is_payload(text):
+            answered = await answer_territory_fact(dispatcher, tracker, text)
+            if answered is not None:
+                return answered
         if undecided:
             commune = commune_name = None
             events += [
@@ -110,7 +123,6 @@ class ActionAnswerTheme(Action):
             ]
 
         if not theme and intent == texts.FOLLOW_UP_INTENT:
-            text = str(latest.get("text") or "")
             # "on peut y vivre à l'année ?" after a town alone: about that town.
             if commune:
                 answered = await answer_if_clear(
@@ -124,7 +136,6 @@ class ActionAnswerTheme(Action):
             return events
         if not theme:
             # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
-            text = str(latest.get("text") or "")
             if commune and not is_payload(text) and len(without_place(text, latest).split()) > 1:
                 answered = await answer_if_clear(
                     dispatcher, tracker, text, [], place=(commune, commune_name)
@@ -273,14 +284,10 @@ class ActionAnswerTerritory(Action):
             logger.warning("territory.answer_failed", extra={"sender": tracker.sender_id})
             _say(dispatcher, texts.api_down_reply(None))
             return []
-        place = answer.commune if answer.kind in ("commune", "delegated") else None
-        events: list[EventType] = []
-        if place is not None:
-            events = [
-                SlotSet("commune", place.insee),
-                SlotSet("commune_name", place.name),
-                SlotSet("place_undecided", False),
-            ]
+        # The commune answered about, or the one a department answer names (the préfecture):
+        # "combien d'habitants dans cette ville ?" comes next.
+        place = answer.commune
+        events = _place_events(answer)
         # "ils sont où exactement ?" after an answer: no place named, so about the last topic.
         if answer.kind == "department" and answer.fact in ("card", "location"):
             followed = await answer_if_clear(dispatcher, tracker, question, [], follow_up_only=True)
@@ -307,6 +314,49 @@ class ActionAnswerTerritory(Action):
                 return [*events, SlotSet("last_theme", hit.theme)]
         _say(dispatcher, texts.territory_reply(answer))
         return events
+
+
+# Facts precise enough to answer a message the NLU placed elsewhere: "card" (nothing asked)
+# and "location" ("dans le Lot" ends many questions on other themes) are not.
+_PRECISE_FACT_KINDS = ("department", "commune", "delegated", "outside")
+_IMPRECISE_FACTS = ("card", "location")
+
+
+def _place_events(answer: TerritoryReply) -> list[EventType]:
+    place = answer.commune
+    if place is None:
+        return []
+    return [
+        SlotSet("commune", place.insee),
+        SlotSet("commune_name", place.name),
+        SlotSet("place_undecided", False),
+    ]
+
+
+async def answer_territory_fact(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    """Answers from the territory data when the message asks one of its facts ("populasion de
+    Figeac", "qui sont les référents pour Souillac ?") although the NLU heard a place alone or
+    was unsure; None when it asks none (or the API is out of reach: the caller goes on)."""
+    try:
+        answer = await ApiClient().territory_answer(text, tracker.get_slot("commune"))
+    except (ApiUnavailable, ApiRejected):
+        return None
+    if answer.kind not in _PRECISE_FACT_KINDS or answer.fact in _IMPRECISE_FACTS:
+        return None
+    _say(dispatcher, texts.territory_reply(answer))
+    return _place_events(answer)
+
+
+def leans_to_territory(parse_data: dict[str, Any]) -> bool:
+    """Whether a territory question is one of the two readings the NLU hesitated between."""
+    ranking = [
+        item.get("name")
+        for item in parse_data.get("intent_ranking") or []
+        if item.get("name") != "nlu_fallback"
+    ]
+    return TERRITORY_INTENT in ranking[:2]
 
 
 async def record_unanswered(

@@ -29,3 +29,47 @@ def test_a_message_no_entry_clearly_answers_gets_the_ladder(settings: Settings) 
 
     assert outcome.text.startswith("Je ne suis pas sûr d'avoir bien compris.")
     assert "/ask_leisure" in outcome.payloads
+
+
+def test_an_unsure_territory_question_naming_a_town_gets_its_referent_team(
+    settings: Settings,
+) -> None:
+    text = "qui sont les referents accueil pour souillac ?"
+    events = [
+        user(
+            "nlu_fallback",
+            text,
+            {"commune": "souillac"},
+            ranking=[("nlu_fallback", 0.55), ("ask_territory", 0.33), ("request_human", 0.25)],
+        )
+    ]
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events))
+
+    assert "**Équipe accueil de Cauvaldor**" in outcome.text
+    assert outcome.slots["commune"] == "46309"
+
+
+def test_an_unsure_department_fact_is_answered_and_names_the_prefecture(
+    settings: Settings,
+) -> None:
+    text = "bon serieusement, c'est quoi la prefecture du lot"
+    ranking = [("nlu_fallback", 0.55), ("ask_living", 0.47), ("ask_territory", 0.43)]
+    events = [user("nlu_fallback", text, ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events))
+
+    assert "La préfecture du Lot est **Cahors**" in outcome.text
+    assert outcome.slots["commune"] == "46042"
+
+
+def test_a_fact_word_alone_does_not_turn_another_theme_into_territory(
+    settings: Settings,
+) -> None:
+    text = "qui contacter pour trouver un logement ?"
+    ranking = [("nlu_fallback", 0.55), ("ask_housing", 0.4), ("ask_living", 0.3)]
+    events = [user("nlu_fallback", text, ranking=[*ranking, ("ask_territory", 0.1)])]
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events))
+
+    assert "référents accueil" not in outcome.text

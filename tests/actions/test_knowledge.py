@@ -361,3 +361,34 @@ def test_a_follow_up_after_a_town_alone_is_answered_about_that_town(settings: Se
 
     assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
     assert outcome.slots["last_theme"] == "schools"
+
+
+def test_a_place_with_a_misspelt_territory_fact_is_answered_from_the_territory(
+    settings: Settings,
+) -> None:
+    outcome = ask([user("inform_commune", "populasion de figeac", {"commune": "figeac"})])
+
+    assert "**Figeac** compte **9\u00a0793 habitants**" in outcome.text
+    assert outcome.slots["commune"] == FIGEAC
+
+
+def test_the_prefecture_answer_makes_cahors_the_commune_of_the_conversation(
+    settings: Settings,
+) -> None:
+    outcome = run(
+        ActionAnswerTerritory(),
+        make_tracker([user("ask_territory", "c'est quoi la préfecture du Lot ?")]),
+    )
+
+    assert "La préfecture du Lot est **Cahors**" in outcome.text
+    assert (outcome.slots["commune"], outcome.slots["commune_name"]) == (CAHORS, "Cahors")
+
+
+def test_here_means_the_commune_of_the_conversation(settings: Settings) -> None:
+    for question in ("combien d'habitants ici ?", "combien d'habitants dans cette ville ?"):
+        outcome = run(
+            ActionAnswerTerritory(),
+            make_tracker([user("ask_territory", question)], {"commune": CAHORS}),
+        )
+
+        assert "**Cahors** compte **20\u00a0050 habitants**" in outcome.text, question

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.territory.answers import answer
+from api.territory.answers import answer, detect_fact
 from api.territory.schemas import TerritoryAnswer
 from api.territory.service import Territory
 
@@ -346,3 +346,128 @@ def test_another_departement_is_never_answered_with_the_lots_facts(territory: Te
 def test_the_dordogne_valley_is_not_taken_for_the_departement(territory: Territory) -> None:
     result = answer(territory, "la vallée de la Dordogne c'est dans quel département ?")
     assert result.kind != "outside"
+
+
+# --- Misspelt fact words ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "insee"),
+    [
+        ("populasion de figeac", "population", "46102"),
+        ("habitans a gramat", "population", "46128"),
+        ("code postale de souillac", "postal_code", "46309"),
+        ("c'est quelle comunaute Pradines ?", "epci", "46224"),
+        ("qui sont mes referants a figeac", "referent", "46102"),
+    ],
+)
+def test_a_misspelt_fact_word_is_still_read_as_the_fact(
+    territory: Territory, question: str, fact: str, insee: str
+) -> None:
+    result = answer(territory, question)
+    assert (result.kind, result.fact, _insee(result)) == ("commune", fact, insee)
+
+
+def test_a_misspelt_fact_word_is_not_taken_for_an_unknown_place(territory: Territory) -> None:
+    result = answer(territory, "et combien d'habitans ?", commune_hint="46102")
+    assert (result.kind, result.fact, _name(result)) == ("commune", "population", "Figeac")
+
+
+@pytest.mark.parametrize("words", [["habitat"], ["carton"], ["capital"], ["cap"], ["populaire"]])
+def test_a_real_word_near_a_fact_word_is_not_corrected_into_it(words: list[str]) -> None:
+    assert detect_fact(words) is None
+
+
+# --- Several places in one question ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "le village de Vers pres de cahors il depend de quelle commune ?",
+        "Vers, près de Cahors, c'est rattaché à quelle commune ?",
+        "à côté de Cahors il y a Vers, c'est dans quelle commune ?",
+    ],
+)
+def test_the_place_asked_about_wins_over_a_landmark(territory: Territory, question: str) -> None:
+    result = answer(territory, question)
+    assert (result.kind, result.fact) == ("delegated", "merger")
+    assert result.text.startswith("**Vers** est une ancienne commune")
+    assert _name(result) == "Saint Géry-Vers"
+
+
+def test_a_landmark_alone_is_still_the_place_answered(territory: Territory) -> None:
+    result = answer(territory, "code postal près de Gramat")
+    assert (_name(result), result.fact) == ("Gramat", "postal_code")
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("j'habite vers cahors, quel code postal ?", "Cahors"),
+        ("on arrive vers Figeac demain, combien d'habitants ?", "Figeac"),
+    ],
+)
+def test_vers_before_a_place_is_a_preposition(
+    territory: Territory, question: str, name: str
+) -> None:
+    assert _name(answer(territory, question)) == name
+
+
+# --- The commune in context ------------------------------------------------------------------
+
+
+def test_the_prefecture_answer_carries_the_prefecture_as_its_commune(territory: Territory) -> None:
+    result = answer(territory, "c'est quoi la prefecture du lot")
+    assert (result.kind, result.fact, _name(result)) == ("department", "prefecture", "Cahors")
+
+
+def test_other_department_answers_carry_no_commune(territory: Territory) -> None:
+    for question in ("Quelles sont les sous-préfectures ?", "Parlez-moi du Lot"):
+        assert answer(territory, question).commune is None, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "combien d'habitants dans cette ville ?",
+        "combien d'habitants ici ?",
+        "et combien d'habitants là-bas ?",
+        "il y a combien d'habitants dans ce village ?",
+    ],
+)
+def test_this_town_means_the_commune_of_the_conversation(
+    territory: Territory, question: str
+) -> None:
+    result = answer(territory, question, commune_hint="46042")
+    assert (result.kind, result.fact, _name(result)) == ("commune", "population", "Cahors")
+    assert f"20{NBSP}050 habitants" in result.text
+
+
+# --- Common words are not places -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("du coup combien d'habitants ?", "population"),
+        ("Bon, c'est quoi la préfecture ?", "prefecture"),
+        ("je suis au bon endroit pour connaître la population ?", "population"),
+        ("on arrive vers 18h, c'est où la préfecture ?", "prefecture"),
+        ("combien de km pour faire le tour du lot ?", "area"),
+        ("le lot compte combien de communes ?", "commune_count"),
+        ("ça fait beaucoup de monde au total, combien d'habitants ?", "population"),
+    ],
+)
+def test_a_common_word_is_never_taken_for_a_place(
+    territory: Territory, question: str, fact: str
+) -> None:
+    result = answer(territory, question)
+    assert (result.kind, result.fact) == ("department", fact)
+    # Only the préfecture answer names a commune, and it is Cahors.
+    assert _name(result) == ("Cahors" if fact == "prefecture" else None)
+
+
+def test_a_place_name_close_to_a_commune_is_still_offered(territory: Territory) -> None:
+    result = answer(territory, "combien d'habitants a gourdonn")
+    assert _name(result) == "Gourdon"
