@@ -92,7 +92,9 @@ class ActionAnswerTheme(Action):
         text = str(latest.get("text") or "")
         # "populasion de Figeac" heard as a place alone: the place and a fact of the territory.
         if intent == "inform_commune" and not is_payload(text):
-            answered = await answer_territory_fact(dispatcher, tracker, text)
+            answered = await answer_territory_fact(
+                dispatcher, tracker, text, in_topic=bool(tracker.get_slot("last_theme"))
+            )
             if answered is not None:
                 return answered
         if undecided:
@@ -334,16 +336,20 @@ def _place_events(answer: TerritoryReply) -> list[EventType]:
 
 
 async def answer_territory_fact(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, *, in_topic: bool = False
 ) -> list[EventType] | None:
     """Answers from the territory data when the message asks one of its facts ("populasion de
     Figeac", "qui sont les référents pour Souillac ?") although the NLU heard a place alone or
-    was unsure; None when it asks none (or the API is out of reach: the caller goes on)."""
+    was unsure; None when it asks none (or the API is out of reach: the caller goes on).
+    `in_topic`: a theme is being discussed, so "et à Figeac, qui contacter ?" asks for the
+    theme's contacts there, not for the référent team."""
     try:
         answer = await ApiClient().territory_answer(text, tracker.get_slot("commune"))
     except (ApiUnavailable, ApiRejected):
         return None
     if answer.kind not in _PRECISE_FACT_KINDS or answer.fact in _IMPRECISE_FACTS:
+        return None
+    if in_topic and answer.fact == "referent":
         return None
     _say(dispatcher, texts.territory_reply(answer))
     return _place_events(answer)

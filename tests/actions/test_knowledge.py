@@ -110,6 +110,20 @@ def test_et_a_figeac_asks_the_last_theme_again_for_the_new_commune(settings: Set
     assert outcome.slots["last_theme"] == "schools"
 
 
+def test_who_to_contact_in_a_town_during_a_topic_stays_on_the_topic(settings: Settings) -> None:
+    events = [
+        user("ask_schools", "Quels lycées à Cahors ?", {"commune": "Cahors"}),
+        action("action_answer_theme"),
+        action("action_listen"),
+        user("inform_commune", "et à Figeac, qui contacter ?", {"commune": "Figeac"}),
+    ]
+
+    outcome = ask(events, {"last_theme": "schools", "commune": CAHORS, "commune_name": "Cahors"})
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert outcome.slots["last_theme"] == "schools"
+
+
 def test_et_pour_le_logement_keeps_the_commune(settings: Settings) -> None:
     outcome = ask(
         [user("ask_housing", "et pour le logement ?")],
