@@ -69,7 +69,7 @@ class Ranking:
     # The same for entries written for some town when the visitor named none...
     local_without_commune: float = -0.1
     # ...and when the visitor named the whole department instead ("dans le Lot").
-    local_in_department: float = -0.4
+    local_in_department: float = -0.2
     # Below this relevance, an entry sharing no word with the question does not answer
     # it. On the tuning split, the best entry's relevance: out-of-scope questions 0.51
     # (first quartile) / 0.63 (median), rightly answered ones 0.91 (5th percentile) / 1.09.
