@@ -208,11 +208,12 @@ async def present_place(
     commune: str,
     commune_name: str,
 ) -> list[EventType] | None:
-    """A town named alone ("Figeac", "on hésite du côté de Gourdon"): the entry on living
-    in the town or its communauté answers before any question; None when neither has one."""
+    """A town named alone ("Figeac", "on hésite du côté de Gourdon"): the entry written for
+    it answers before any question, preferably on living there ("Rocamadour": the entry on
+    its sites), else its communauté's; None when neither has one."""
     try:
         found = await api.search_knowledge(
-            f"vivre {texts.at_place(commune_name)}", "living", commune, local_first=True
+            f"vivre {texts.at_place(commune_name)}", "living", commune
         )
     except (ApiUnavailable, ApiRejected):
         return None
@@ -220,7 +221,7 @@ async def present_place(
         return None
     hit = found.hits[0]
     say_answer(dispatcher, tracker, texts.place_presented_reply(hit, commune_name), hit, commune)
-    return [SlotSet("last_theme", "living")]
+    return [SlotSet("last_theme", hit.theme)]
 
 
 def openings_wanted(latest: dict[str, Any], theme: str) -> str | None:

@@ -298,10 +298,10 @@ def place_noted_reply(commune_name: str) -> Reply:
 
 
 def place_presented_reply(hit: KnowledgeHit, commune_name: str) -> Reply:
-    """A town named on its own: what living in its area is like, then the themes there."""
+    """A town named on its own: the entry written for it or its area, then the themes there."""
     return Reply(
-        f"C'est noté : {at_place(commune_name)}. Pour commencer, voici ce qu'il faut savoir "
-        f"pour vivre dans le secteur.\n\n{format_answer(hit, commune_name)}\n\n"
+        f"C'est noté : {at_place(commune_name)}. Pour commencer, voici ce que je peux vous "
+        f"dire du secteur.\n\n{format_answer(hit, commune_name)}\n\n"
         "Que souhaitez-vous savoir d'autre ?",
         theme_buttons(commune_name),
     )
