@@ -145,6 +145,26 @@ def last_question_about(
     return None
 
 
+# "et après, ça embauche ?": a short question pointing back at the one before.
+_POINTING_BACK = frozenset({"ça", "ca", "cela"})
+POINTING_BACK_MAX_WORDS = 8
+
+
+def points_back(text: str) -> bool:
+    words = [word.strip("?!.,;:'’") for word in text.lower().split()]
+    return len(words) <= POINTING_BACK_MAX_WORDS and not _POINTING_BACK.isdisjoint(words)
+
+
+def previous_question(events: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    """The question the visitor typed before the latest message, on whatever theme."""
+    users = [event for event in events if event.get("event") == "user"]
+    for event in reversed(users[:-1]):
+        parse_data = event.get("parse_data") or {}
+        if not is_payload(event.get("text")) and intent_of(parse_data) in THEME_INTENTS:
+            return str(event.get("text") or ""), parse_data
+    return None
+
+
 def last_user_timestamp(events: Sequence[dict[str, Any]]) -> float | None:
     for event in reversed(events):
         if event.get("event") == "user" and event.get("timestamp") is not None:

@@ -24,6 +24,8 @@ from bot.actions.conversation import (
     intent_of,
     is_payload,
     last_question_about,
+    points_back,
+    previous_question,
     without_place,
 )
 from bot.actions.openings import new_search, search_and_reply
@@ -67,6 +69,10 @@ def search_text(tracker: Tracker, theme: str) -> str:
     if intent == texts.FOLLOW_UP_INTENT and not is_payload(text):
         # "y a des prêts pour ça ?" means nothing alone: read with the question before.
         return f"{cleaned} {without_place(text, latest)}".strip() or texts.THEME_PHRASES[theme]
+    before = previous_question(tracker.events) if question and question[0] == text else None
+    if before is not None and points_back(text):
+        # "et après, ça embauche ?" after "formation soudeur": the jobs of that trade.
+        return f"{without_place(*before)} {cleaned}"
     return cleaned or texts.THEME_PHRASES[theme]
 
 

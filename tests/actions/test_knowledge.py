@@ -13,7 +13,12 @@ from rasa_sdk import Tracker
 
 from bot.actions.config import Settings, get_settings
 from bot.actions.feedback import rating_tag
-from bot.actions.knowledge import ActionAnswerTerritory, ActionAnswerTheme, ActionShowEntry
+from bot.actions.knowledge import (
+    ActionAnswerTerritory,
+    ActionAnswerTheme,
+    ActionShowEntry,
+    search_text,
+)
 
 FIGEAC = "46102"
 CAHORS = "46042"
@@ -406,3 +411,25 @@ def test_here_means_the_commune_of_the_conversation(settings: Settings) -> None:
         )
 
         assert "**Cahors** compte **20\u00a0050 habitants**" in outcome.text, question
+
+
+def test_a_short_question_pointing_back_is_searched_with_the_question_before() -> None:
+    tracker = make_tracker(
+        [
+            *answered(user("ask_retraining", "formation de soudeur pour adulte")),
+            user("ask_jobs", "et après, ça embauche ?"),
+        ]
+    )
+
+    assert search_text(tracker, "jobs") == "formation de soudeur pour adulte et après, ça embauche"
+
+
+def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:
+    tracker = make_tracker(
+        [
+            *answered(user("ask_retraining", "formation de soudeur pour adulte")),
+            user("ask_housing", "et pour le logement ?"),
+        ]
+    )
+
+    assert search_text(tracker, "housing") == "et pour le logement"
