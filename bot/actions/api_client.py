@@ -8,7 +8,9 @@ the idempotency key makes a repeat harmless; other writes are sent once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -179,6 +181,65 @@ def _detail(response: httpx.Response) -> str:
 # Building a client's TLS context loads the CA bundle: a third of the action server's busy
 # time under load went there (bench/profile.py), so every client shares this one.
 _TLS = httpx.create_ssl_context()
+# Under the keep-alive timeout of the servers we call (uvicorn's and Sanic's: 5 s), so that
+# an idle pooled connection is dropped here before the server closes it under a request.
+KEEPALIVE_EXPIRY_S = 2.0
+
+
+class _Pools:
+    """One httpx client, hence one pool of kept-alive connections, per event loop.
+
+    A new client per request paid a TCP connection and the client's set-up on every call
+    (about 1 ms of a turn's latency, bench/profile.py). A client's connections belong to
+    the loop that opened them, and this process runs two loops: the action server's and
+    the outbox's (outbox.py); tests run one per `asyncio.run`. A client whose loop is
+    closed is dropped: its connections went with that loop.
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._lock = threading.Lock()
+
+    def client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._clients.get(loop)
+            if client is None or client.is_closed:
+                for old in [old for old in self._clients if old.is_closed()]:
+                    del self._clients[old]
+                client = httpx.AsyncClient(
+                    verify=_TLS, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S)
+                )
+                self._clients[loop] = client
+            return client
+
+    async def close(self) -> None:
+        """Closes the running loop's client (the action server calls it when it stops)."""
+        with self._lock:
+            client = self._clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
+
+
+POOLS = _Pools()
+
+
+def close_pools_with_the_action_server() -> None:
+    """Closes the server loop's connections when rasa-sdk's server stops. rasa-sdk imports
+    the actions package while it builds its Sanic app, named "rasa_sdk"; anywhere else
+    (tests, scripts) there is no such app and nothing is registered."""
+    from sanic import Sanic
+    from sanic.exceptions import SanicException
+
+    try:
+        app = Sanic.get_app("rasa_sdk")
+    except SanicException:
+        return
+    app.after_server_stop(_close_pool)
+
+
+async def _close_pool(_app: object, _loop: object) -> None:
+    await POOLS.close()
 
 
 class _Http:
@@ -219,10 +280,14 @@ class _Http:
         accept: tuple[int, ...],
     ) -> httpx.Response:
         try:
-            async with httpx.AsyncClient(
-                base_url=self._base_url, headers=self._headers, timeout=self._timeout, verify=_TLS
-            ) as client:
-                response = await client.request(method, path, params=params, json=json)
+            response = await POOLS.client().request(
+                method,
+                self._base_url + path,
+                params=params,
+                json=json,
+                headers=self._headers,
+                timeout=self._timeout,
+            )
         except httpx.HTTPError as error:
             raise ApiUnavailable(f"{method} {path}: {type(error).__name__}") from error
         if response.status_code in accept:

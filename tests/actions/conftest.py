@@ -16,11 +16,11 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -32,8 +32,10 @@ os.environ["ACTIONS_OUTBOX_WORKER"] = "false"
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.api_client import POOLS
 from bot.actions.config import Settings, get_settings
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 BOT_TOKEN = "test-bot-token"
@@ -464,8 +466,21 @@ class Outcome:
 
 def run(action_: Action, tracker: Tracker, domain: dict[str, Any] | None = None) -> Outcome:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action_.run(dispatcher, tracker, domain or {}))
+    events = run_in_new_loop(action_.run(dispatcher, tracker, domain or {}))
     return Outcome(dispatcher.messages, list(events))
+
+
+def run_in_new_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, closing the loop's pooled API connections before the loop ends (the
+    action server closes its own when it stops)."""
+
+    async def and_close() -> T:
+        try:
+            return await coroutine
+        finally:
+            await POOLS.close()
+
+    return asyncio.run(and_close())
 
 
 def case_in_status(api_server: ApiServer, sender: str, status: str) -> str:
