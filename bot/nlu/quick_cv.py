@@ -21,8 +21,8 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections import Counter
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
