@@ -589,12 +589,11 @@ class _Composer:
     def department_answer(self, fact: TerritoryFact | None) -> TerritoryAnswer:
         chosen: TerritoryFact = fact or "card"
         # "la préfecture du Lot" is answered with one town, which "cette ville" may name next.
-        named = None
-        if chosen == "prefecture":
-            prefecture = place_key(self.department.prefecture.value)
-            named = next(
-                (c for c in self.territory.communes() if place_key(c.name) == prefecture), None
-            )
+        named = (
+            self.territory.lookup(self.department.prefecture.value).commune
+            if chosen == "prefecture"
+            else None
+        )
         return self.result("department", chosen, self.department_lines(chosen), named)
 
     def department_lines(self, fact: TerritoryFact) -> list[str]:
