@@ -435,10 +435,11 @@ class KnowledgeIndex:
         candidates = np.flatnonzero(eligible)
         if candidates.size < 2:
             return None
-        first, second = np.sort(relevance[candidates])[-2:][::-1]
-        if first < self.ranking.confident_leading or first - second < self.ranking.lead:
+        second, first = candidates[np.argsort(relevance[candidates])[-2:]]
+        best = relevance[first]
+        if best < self.ranking.confident_leading or best - relevance[second] < self.ranking.lead:
             return None
-        return int(candidates[int(np.argmax(relevance[candidates]))])
+        return int(first)
 
     def _local_first(
         self,

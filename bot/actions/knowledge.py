@@ -98,9 +98,7 @@ class ActionAnswerTheme(Action):
         text = str(latest.get("text") or "")
         # "populasion de Figeac" heard as a place alone: the place and a fact of the territory.
         if intent == "inform_commune" and not is_payload(text):
-            answered = await answer_territory_fact(
-                dispatcher, tracker, text, in_topic=bool(tracker.get_slot("last_theme"))
-            )
+            answered = await answer_territory_fact(dispatcher, tracker, text, in_topic=bool(theme))
             if answered is not None:
                 return answered
         if undecided:
@@ -325,9 +323,8 @@ class ActionAnswerTerritory(Action):
         return events
 
 
-# Facts precise enough to answer a message the NLU placed elsewhere: "card" (nothing asked)
-# and "location" ("dans le Lot" ends many questions on other themes) are not.
-_PRECISE_FACT_KINDS = ("department", "commune", "delegated", "outside")
+# Facts too vague to answer a message the NLU placed elsewhere: "card" (nothing asked) and
+# "location" ("dans le Lot" ends many questions on other themes).
 _IMPRECISE_FACTS = ("card", "location")
 
 
@@ -354,7 +351,7 @@ async def answer_territory_fact(
         answer = await ApiClient().territory_answer(text, tracker.get_slot("commune"))
     except (ApiUnavailable, ApiRejected):
         return None
-    if answer.kind not in _PRECISE_FACT_KINDS or answer.fact in _IMPRECISE_FACTS:
+    if answer.kind == "unknown" or answer.fact in _IMPRECISE_FACTS:
         return None
     if in_topic and answer.fact == "referent":
         return None
