@@ -167,8 +167,20 @@ class ActionAnswerTheme(Action):
         if kind is not None:
             trade = [*entity_values(latest, "job"), *entity_values(latest, "sector")]
             search = new_search(kind, trade[0], commune, commune_name)
-            found = await search_and_reply(dispatcher, search, only_if_found=True)
+            offers = CollectingDispatcher()
+            found = await search_and_reply(offers, search, only_if_found=True)
             if found is not None:
+                # "Andros recrute-t-il des conducteurs de ligne ?": an entry clearly about the
+                # question comes first, the offers last, since the widget shows the buttons
+                # ("Voir plus") of the last message only. The topic stays the openings'.
+                await answer_if_clear(
+                    dispatcher,
+                    tracker,
+                    search_text(tracker, theme),
+                    [theme],
+                    place=(commune, commune_name),
+                )
+                dispatcher.messages.extend(offers.messages)
                 return [*events, SlotSet("opening_kind", kind), *found]
 
         query = search_text(tracker, theme)

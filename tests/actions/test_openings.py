@@ -125,6 +125,37 @@ def test_a_trade_named_with_a_takeover_question_lists_the_businesses_to_take_ove
     assert outcome.slots["opening_kind"] == "takeover"
 
 
+def test_an_entry_clearly_about_a_trade_question_comes_before_the_offers(
+    settings: Settings,
+) -> None:
+    text = "je suis infirmier, comment trouver un emploi dans le Lot ?"
+    outcome = run(
+        ActionAnswerTheme(),
+        make_tracker([user("ask_jobs", text, {"job": "infirmier"})]),
+    )
+
+    assert outcome.texts[0].startswith("Réponse de test sur l'emploi dans le Lot.")
+    offers = listed(outcome.texts[-1])
+    assert offers
+    assert all(title.startswith("Infirmier") for title, _ in offers)
+    # The buttons under the offers are those the widget shows: the last message's.
+    last_buttons = [b["payload"] for b in outcome.messages[-1].get("buttons") or []]
+    assert "/more_openings" in last_buttons
+    assert outcome.slots["opening_kind"] == "job"
+
+
+def test_a_trade_question_no_entry_is_clearly_about_gets_the_offers_alone(
+    settings: Settings,
+) -> None:
+    outcome = run(
+        ActionAnswerTheme(),
+        make_tracker([user("ask_jobs", "infirmier", {"job": "infirmier"})]),
+    )
+
+    assert len(outcome.texts) == 1
+    assert listed(outcome.text)
+
+
 def test_a_trade_with_no_offer_gets_the_knowledge_answer_instead_of_nothing(
     settings: Settings,
 ) -> None:
