@@ -15,6 +15,7 @@ from bot.actions.api_client import (
     ApiClient,
     ApiRejected,
     ApiUnavailable,
+    Commune,
     KnowledgeHit,
     TerritoryReply,
 )
@@ -97,16 +98,29 @@ class ActionAnswerTheme(Action):
         places = entity_values(latest, "commune")
         text = str(latest.get("text") or "")
         # "populasion de Figeac" heard as a place alone: the place and a fact of the territory.
+        heard: Commune | None = None
         if intent == "inform_commune" and not is_payload(text):
-            answered = await answer_territory_fact(dispatcher, tracker, text, in_topic=bool(theme))
-            if answered is not None:
-                return answered
+            reading = await read_territory(tracker, text)
+            if reading is not None and asks_a_fact(reading, in_topic=bool(theme)):
+                _say(dispatcher, texts.territory_reply(reading))
+                return _place_events(reading)
+            # "on vise le secteur de Puy-l'Evêque": a spelling the entity extractor missed,
+            # which the territory data still recognises.
+            if not places and reading is not None and reading.kind in _PLACE_KINDS:
+                heard = reading.commune
         if undecided:
             commune = commune_name = None
             events += [
                 SlotSet("place_undecided", True),
                 SlotSet("commune", None),
                 SlotSet("commune_name", None),
+            ]
+        elif heard is not None:
+            commune, commune_name = heard.insee, heard.name
+            events += [
+                SlotSet("commune", commune),
+                SlotSet("commune_name", commune_name),
+                SlotSet("place_undecided", False),
             ]
         elif places:
             try:
@@ -338,6 +352,8 @@ class ActionAnswerTerritory(Action):
 # Facts too vague to answer a message the NLU placed elsewhere: "card" (nothing asked) and
 # "location" ("dans le Lot" ends many questions on other themes).
 _IMPRECISE_FACTS = ("card", "location")
+# Readings whose place is a commune of the Lot (a commune déléguée's is the one it belongs to).
+_PLACE_KINDS = ("commune", "delegated")
 
 
 def _place_events(answer: TerritoryReply) -> list[EventType]:
@@ -351,24 +367,35 @@ def _place_events(answer: TerritoryReply) -> list[EventType]:
     ]
 
 
-async def answer_territory_fact(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, *, in_topic: bool = False
-) -> list[EventType] | None:
-    """Answers from the territory data when the message asks one of its facts ("populasion de
-    Figeac", "qui sont les référents pour Souillac ?") although the NLU heard a place alone or
-    was unsure; None when it asks none (or the API is out of reach: the caller goes on).
-    `in_topic`: a theme is being discussed, so "et à Figeac, qui contacter ?" asks for the
-    theme's contacts there, not for the référent team."""
+async def read_territory(tracker: Tracker, text: str) -> TerritoryReply | None:
+    """What the territory data makes of a message; None when the API is out of reach (the
+    caller goes on without it)."""
     try:
-        answer = await ApiClient().territory_answer(text, tracker.get_slot("commune"))
+        return await ApiClient().territory_answer(text, tracker.get_slot("commune"))
     except (ApiUnavailable, ApiRejected):
         return None
-    if answer.kind == "unknown" or answer.fact in _IMPRECISE_FACTS:
+
+
+def asks_a_fact(reading: TerritoryReply, *, in_topic: bool = False) -> bool:
+    """Whether the message asks one of the territory's facts ("populasion de Figeac", "qui
+    sont les référents pour Souillac ?"), not only names a place. `in_topic`: a theme is
+    being discussed, so "et à Figeac, qui contacter ?" asks for the theme's contacts there,
+    not for the référent team."""
+    if reading.kind == "unknown" or reading.fact in _IMPRECISE_FACTS:
+        return False
+    return not (in_topic and reading.fact == "referent")
+
+
+async def answer_territory_fact(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+) -> list[EventType] | None:
+    """Answers from the territory data when the message asks one of its facts although the
+    NLU was unsure; None when it asks none (or the API is out of reach)."""
+    reading = await read_territory(tracker, text)
+    if reading is None or not asks_a_fact(reading):
         return None
-    if in_topic and answer.fact == "referent":
-        return None
-    _say(dispatcher, texts.territory_reply(answer))
-    return _place_events(answer)
+    _say(dispatcher, texts.territory_reply(reading))
+    return _place_events(reading)
 
 
 def leans_to_territory(parse_data: dict[str, Any]) -> bool:

@@ -169,6 +169,15 @@ def test_a_place_alone_without_theme_offers_the_themes_there(settings: Settings)
     assert "Le logement à Gramat" in [b["title"] for b in outcome.buttons]
 
 
+def test_a_town_spelt_in_a_way_the_nlu_missed_is_still_taken_as_the_place(
+    settings: Settings,
+) -> None:
+    outcome = ask([user("inform_commune", "on vise le secteur de Puy-l'Evêque")])
+
+    assert outcome.text == "C'est noté : à Puy-l'Évêque. Que souhaitez-vous savoir ?"
+    assert outcome.slots["commune_name"] == "Puy-l'Évêque"
+
+
 def test_a_town_alone_is_answered_with_what_living_there_is_like(settings: Settings) -> None:
     outcome = ask([user("inform_commune", "Figeac", {"commune": "Figeac"})])
 
