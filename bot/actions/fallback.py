@@ -41,6 +41,12 @@ class ActionFallbackLadder(Action):
             answered = await answer_if_clear(dispatcher, tracker, text, themes)
             if answered is not None:
                 return answered
+            # "et son interco ?" after a town: a fact of the territory the NLU did not expect,
+            # better answered than met with "Vouliez-vous parler de… ?".
+            if not leans_to_territory(latest):
+                answered = await answer_territory_fact(dispatcher, tracker, text)
+                if answered is not None:
+                    return answered
             # The API strips e-mail addresses and phone numbers before storing the text.
             await record_unanswered(
                 ApiClient(), text, themes[0] if themes else None, tracker.get_slot("commune")

@@ -73,3 +73,18 @@ def test_a_fact_word_alone_does_not_turn_another_theme_into_territory(
     outcome = run(ActionFallbackLadder(), make_tracker(events))
 
     assert "référents accueil" not in outcome.text
+
+
+def test_a_territory_fact_the_nlu_did_not_expect_is_answered_about_the_town_in_view(
+    settings: Settings,
+) -> None:
+    ranking = [("nlu_fallback", 0.55), ("ask_living", 0.3), ("inform_commune", 0.2)]
+    events = [user("nlu_fallback", "et son interco ?", ranking=ranking)]
+
+    outcome = run(
+        ActionFallbackLadder(),
+        make_tracker(events, {"commune": "46102", "commune_name": "Figeac"}),
+    )
+
+    assert "Grand-Figeac" in outcome.text
+    assert not outcome.text.startswith("Je ne suis pas sûr")
