@@ -17,6 +17,8 @@ from bot.actions.knowledge import (
     answer_if_clear,
     answer_territory_fact,
     leans_to_territory,
+    named_place,
+    place_events,
     record_unanswered,
 )
 
@@ -31,6 +33,10 @@ class ActionFallbackLadder(Action):
         latest = tracker.latest_message or {}
         themes = theme_guesses(latest.get("intent_ranking") or [])
         text = str(latest.get("text") or "")
+        # "je vais vivre près de Gourdon, il faut que je trouve du taf": the answer, and the
+        # turns after it ("et une gare ?"), are about that town.
+        place = await named_place(latest) if text and not is_payload(text) else None
+        events = place_events(place)
         if text and not is_payload(text):
             # "qui sont les référents pour Souillac ?": the territory data answers it exactly,
             # where an entry would only say what a référent is.
@@ -38,9 +44,10 @@ class ActionFallbackLadder(Action):
                 answered = await answer_territory_fact(dispatcher, tracker, text)
                 if answered is not None:
                     return answered
-            answered = await answer_if_clear(dispatcher, tracker, text, themes)
+            where = (place.insee, place.name) if place else None
+            answered = await answer_if_clear(dispatcher, tracker, text, themes, place=where)
             if answered is not None:
-                return answered
+                return [*events, *answered]
             # "et son interco ?" after a town: a fact of the territory the NLU did not expect,
             # better answered than met with "Vouliez-vous parler de… ?".
             if not leans_to_territory(latest):
@@ -48,12 +55,11 @@ class ActionFallbackLadder(Action):
                 if answered is not None:
                     return answered
             # The API strips e-mail addresses and phone numbers before storing the text.
-            await record_unanswered(
-                ApiClient(), text, themes[0] if themes else None, tracker.get_slot("commune")
-            )
+            commune = place.insee if place else tracker.get_slot("commune")
+            await record_unanswered(ApiClient(), text, themes[0] if themes else None, commune)
         if consecutive_fallbacks(tracker.events) >= 2:
             reply = texts.still_not_understood_reply()
         else:
             reply = texts.did_you_mean_reply(themes)
         dispatcher.utter_message(**texts.as_message(reply))
-        return []
+        return events

@@ -103,7 +103,7 @@ class ActionAnswerTheme(Action):
             reading = await read_territory(tracker, text)
             if reading is not None and asks_a_fact(reading, in_topic=bool(theme)):
                 _say(dispatcher, texts.territory_reply(reading))
-                return _place_events(reading)
+                return place_events(reading.commune)
             # "on vise le secteur de Puy-l'Evêque": a spelling the entity extractor missed,
             # which the territory data still recognises.
             if not places and reading is not None and reading.kind in _PLACE_KINDS:
@@ -117,11 +117,7 @@ class ActionAnswerTheme(Action):
             ]
         elif heard is not None:
             commune, commune_name = heard.insee, heard.name
-            events += [
-                SlotSet("commune", commune),
-                SlotSet("commune_name", commune_name),
-                SlotSet("place_undecided", False),
-            ]
+            events += place_events(heard)
         elif places:
             try:
                 resolution = await api.resolve_commune(places[0])
@@ -136,11 +132,7 @@ class ActionAnswerTheme(Action):
                 _say(dispatcher, texts.unknown_place_reply(places[0], resolution.alternatives))
                 return events
             commune, commune_name = resolution.commune.insee, resolution.commune.name
-            events += [
-                SlotSet("commune", commune),
-                SlotSet("commune_name", commune_name),
-                SlotSet("place_undecided", False),
-            ]
+            events += place_events(resolution.commune)
 
         if not theme and intent == texts.FOLLOW_UP_INTENT:
             # "on peut y vivre à l'année ?" after a town alone: about that town.
@@ -320,7 +312,7 @@ class ActionAnswerTerritory(Action):
         # The commune answered about, or the one a department answer names (the préfecture):
         # "combien d'habitants dans cette ville ?" comes next.
         place = answer.commune
-        events = _place_events(answer)
+        events = place_events(place)
         # "ils sont où exactement ?" after an answer: no place named, so about the last topic.
         if answer.kind == "department" and answer.fact in ("card", "location"):
             followed = await answer_if_clear(dispatcher, tracker, question, [], follow_up_only=True)
@@ -356,8 +348,8 @@ _IMPRECISE_FACTS = ("card", "location")
 _PLACE_KINDS = ("commune", "delegated")
 
 
-def _place_events(answer: TerritoryReply) -> list[EventType]:
-    place = answer.commune
+def place_events(place: Commune | None) -> list[EventType]:
+    """The commune the conversation is now about."""
     if place is None:
         return []
     return [
@@ -365,6 +357,19 @@ def _place_events(answer: TerritoryReply) -> list[EventType]:
         SlotSet("commune_name", place.name),
         SlotSet("place_undecided", False),
     ]
+
+
+async def named_place(latest: dict[str, Any]) -> Commune | None:
+    """The commune of the Lot the message names, if any (None when the API is out of reach:
+    the caller goes on without it)."""
+    places = entity_values(latest, "commune")
+    if not places:
+        return None
+    try:
+        resolution = await ApiClient().resolve_commune(places[0])
+    except (ApiUnavailable, ApiRejected):
+        return None
+    return resolution.commune if resolution.status == "found" else None
 
 
 async def read_territory(tracker: Tracker, text: str) -> TerritoryReply | None:
@@ -395,7 +400,7 @@ async def answer_territory_fact(
     if reading is None or not asks_a_fact(reading):
         return None
     _say(dispatcher, texts.territory_reply(reading))
-    return _place_events(reading)
+    return place_events(reading.commune)
 
 
 def leans_to_territory(parse_data: dict[str, Any]) -> bool:

@@ -88,3 +88,17 @@ def test_a_territory_fact_the_nlu_did_not_expect_is_answered_about_the_town_in_v
 
     assert "Grand-Figeac" in outcome.text
     assert not outcome.text.startswith("Je ne suis pas sûr")
+
+
+def test_a_town_named_in_an_unsure_message_is_kept_for_the_answer_and_what_follows(
+    settings: Settings,
+) -> None:
+    ranking = [("nlu_fallback", 0.55), ("ask_living", 0.4), ("ask_jobs", 0.3)]
+    text = "on va vivre à Figeac, comment vit-on à Figeac ?"
+    events = [user("nlu_fallback", text, {"commune": "Figeac"}, ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events))
+
+    assert outcome.text.startswith("Réponse de test sur la vie à Figeac.")
+    assert outcome.slots["commune"] == "46102"
+    assert outcome.slots["commune_name"] == "Figeac"
