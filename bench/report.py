@@ -381,7 +381,12 @@ def plot_prod_scaling(report: dict[str, Any], path: Path) -> None:
             axis.plot(
                 [embedded["visitors"]], [embedded["p95_ms"]], "k^", label="embedded default p95"
             )
-        axis.axhline(OPEN_LOOP_P95_MS, color="grey", linestyle=":", label="p95 target")
+        axis.axhline(
+            OPEN_LOOP_P95_MS,
+            color="grey",
+            linestyle=":",
+            label=f"p95 target ({OPEN_LOOP_P95_MS:g} ms)",
+        )
         axis.set_xticks(visitors, [str(v) for v in visitors])
 
 
