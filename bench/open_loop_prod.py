@@ -129,7 +129,8 @@ def servers_for_peak(
     if capacity is None:
         derivation = (
             f"no measured level kept p95 under {p95_limit_ms:g} ms with no error, "
-            f"not even the smallest ({smallest} visitors): capacity below that, not estimated"
+            f"not even the smallest ({smallest} visitors): capacity below that, not estimated "
+            "(BENCH_PROD_LEVELS can add smaller levels)"
         )
         servers = None
     else:
