@@ -11,6 +11,8 @@ import datetime as dt
 import json
 import os
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ TRAINING_S = 300.0
 # A new question, its sentence embedding included.
 KNOWLEDGE_P95_MS = 30.0
 OPENINGS_P95_MS = 50.0
+# Target of the capacity issue: the 40th turn of a conversation against the 1st, by p50.
+LONG_CONVERSATION_RATIO = 1.2
 
 
 def write_part(name: str, data: dict[str, Any]) -> Path:
@@ -90,6 +94,8 @@ def merge() -> dict[str, Any]:
         "knowledge_search": read_part("knowledge"),
         "openings_search": read_part("openings"),
         "nlu_parse": read_part("nlu"),
+        "long_conversation": read_part("long_conversation"),
+        "open_loop_prod": read_part("open_loop_prod"),
     }
     report["targets"] = targets(report)
     return report
@@ -124,6 +130,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     p50_ratio = single["ratios"]["p50_ms"] if single else None
     tput_ratio = _ratio(saturation["throughput_tps"] if saturation else None, best_baseline)
     open_p95 = open_loop["p95_ms"] if open_loop else None
+    long_ratio = (report.get("long_conversation") or {}).get("ratio_p50")
     return [
         row(
             "single-visitor p50 vs baseline",
@@ -167,6 +174,12 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             report["openings_search"],
             "search_p95_ms",
             OPENINGS_P95_MS,
+        ),
+        row(
+            "long conversation: turn 40 p50 vs turn 1",
+            long_ratio,
+            f"<= {LONG_CONVERSATION_RATIO}x",
+            None if long_ratio is None else long_ratio <= LONG_CONVERSATION_RATIO,
         ),
     ]
 
@@ -237,6 +250,8 @@ def markdown(report: dict[str, Any]) -> str:
                 f"message): p50 {_fmt(socketio['p50_ms'])} ms, p95 {_fmt(socketio['p95_ms'])} ms, "
                 f"{socketio['errors']} errors."
             )
+    lines += _long_conversation_lines(report.get("long_conversation"))
+    lines += _open_loop_prod_lines(report.get("open_loop_prod"))
     rss = report["rss"]
     if rss:
         lines += ["", "## Peak resident memory (MB)", "", "| process | peak |", "|---|---:|"]
@@ -282,31 +297,114 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot(report: dict[str, Any], path: Path) -> None:
+def _long_conversation_lines(part: dict[str, Any] | None) -> list[str]:
+    if not part:
+        return []
+    first, later, rounds = part["turn_1"], part["turn_40"], part["rounds"]
+    return [
+        "",
+        "## Long conversations",
+        "",
+        f"{part['conversations']} conversations of {part['turns_per_conversation']} turns, one "
+        f"at a time (round: {part['round']}); {_fmt(part['tracker_events_at_end'])} events in a "
+        f"tracker at the end; {part['errors']} errors.",
+        f"Turn 1 p50 {_fmt(first['p50_ms'])} ms, turn 40 p50 {_fmt(later['p50_ms'])} ms: "
+        f"{_fmt(part['ratio_p50'])}x (target <= {_fmt(part['target_ratio'])}x). Turns "
+        f"{rounds['turns'][0]} p50 {_fmt(rounds['first_p50_ms'])} ms, turns {rounds['turns'][1]} "
+        f"p50 {_fmt(rounds['later_p50_ms'])} ms: {_fmt(rounds['ratio_p50'])}x.",
+    ]
+
+
+def _open_loop_prod_lines(part: dict[str, Any] | None) -> list[str]:
+    if not part:
+        return []
+    lines = ["", "## Open loop on the production topology", ""]
+    if "skipped" in part:
+        return [*lines, f"Not measured: {part['skipped']}"]
+    topology = part["topology"]
+    lines += [
+        f"{topology['rasa_servers']} Rasa servers and {topology['action_servers']} action "
+        f"servers behind nginx, API with {topology['api_workers']} workers, PostgreSQL, Redis; "
+        f"{_fmt(part['level_seconds'])} s a level.",
+        "",
+        "| visitors | p50 ms | p95 ms | p99 ms | turns/s | errors |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in part["levels"]:
+        values = (row["visitors"], *(row[k] for k in LOAD_KEYS))
+        lines.append("| " + " | ".join(_fmt(v) for v in values) + " |")
+    estimate = part["servers_for_peak"]
+    lines += [
+        "",
+        f"Peak resident memory of the topology's processes: {_fmt(part['rss']['peak_total_mb'])}"
+        " MB (PostgreSQL and Redis not counted).",
+        f"Servers for a stated peak of {estimate['peak_visitors']} simultaneous visitors: "
+        f"{_fmt(estimate['servers'])} ({estimate['derivation']}).",
+    ]
+    return lines
+
+
+@contextmanager
+def _latency_plot(path: Path, xlabel: str, title: str) -> Iterator[Any]:
+    """Axes for latency per turn on a log scale; the figure is saved to `path` on exit."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = report["closed_loop"]
-    levels = [r["concurrency"] for r in rows]
     figure, axis = plt.subplots(figsize=(7, 4.5))
-    for key, style in (("p50_ms", "o-"), ("p95_ms", "s--")):
-        axis.plot(levels, [r[key] for r in rows], style, label=f"Lot assistant {key[:3]}")
-        base = [(r["concurrency"], r["baseline"][key]) for r in rows if r.get("baseline")]
-        if base:
-            axis.plot(*zip(*base, strict=True), style, alpha=0.6, label=f"starter bot {key[:3]}")
-    axis.set_xscale("log")
-    axis.set_xticks(levels, [str(level) for level in levels])
+    yield axis
     axis.set_yscale("log")
-    axis.set_xlabel("concurrent visitors (closed loop)")
+    axis.set_xlabel(xlabel)
     axis.set_ylabel("latency per turn (ms)")
-    axis.set_title("Turn latency against concurrency")
+    axis.set_title(title)
     axis.grid(True, which="both", alpha=0.3)
     axis.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+def plot_prod_scaling(report: dict[str, Any], path: Path) -> None:
+    """Visitors against p95 (and p50) on the production topology, the target as a line."""
+    rows = report["open_loop_prod"]["levels"]
+    visitors = [r["visitors"] for r in rows]
+    with _latency_plot(
+        path,
+        "simultaneous visitors (open loop, 3-8 s reading time)",
+        "Production topology: turn latency against visitors",
+    ) as axis:
+        for key, style in (("p50_ms", "o-"), ("p95_ms", "s--")):
+            axis.plot(visitors, [r[key] for r in rows], style, label=f"production {key[:3]}")
+        embedded = report["open_loop"]
+        if embedded and embedded.get("p95_ms") is not None:
+            axis.plot(
+                [embedded["visitors"]], [embedded["p95_ms"]], "k^", label="embedded default p95"
+            )
+        axis.axhline(
+            OPEN_LOOP_P95_MS,
+            color="grey",
+            linestyle=":",
+            label=f"p95 target ({OPEN_LOOP_P95_MS:g} ms)",
+        )
+        axis.set_xticks(visitors, [str(v) for v in visitors])
+
+
+def plot(report: dict[str, Any], path: Path) -> None:
+    rows = report["closed_loop"]
+    levels = [r["concurrency"] for r in rows]
+    with _latency_plot(
+        path, "concurrent visitors (closed loop)", "Turn latency against concurrency"
+    ) as axis:
+        for key, style in (("p50_ms", "o-"), ("p95_ms", "s--")):
+            axis.plot(levels, [r[key] for r in rows], style, label=f"Lot assistant {key[:3]}")
+            base = [(r["concurrency"], r["baseline"][key]) for r in rows if r.get("baseline")]
+            if base:
+                axis.plot(
+                    *zip(*base, strict=True), style, alpha=0.6, label=f"starter bot {key[:3]}"
+                )
+        axis.set_xscale("log")
+        axis.set_xticks(levels, [str(level) for level in levels])
 
 
 def main(_argv: list[str] | None = None) -> int:
@@ -317,8 +415,13 @@ def main(_argv: list[str] | None = None) -> int:
     )
     text = markdown(report)
     (REPORTS / "bench.md").write_text(text, encoding="utf-8")
+    written = [REPORTS / "bench.json", REPORTS / "bench.md"]
     if report["closed_loop"]:
         plot(report, REPORTS / "bench-latency.png")
+        written.append(REPORTS / "bench-latency.png")
+    if (report["open_loop_prod"] or {}).get("levels"):
+        plot_prod_scaling(report, REPORTS / "bench-prod-scaling.png")
+        written.append(REPORTS / "bench-prod-scaling.png")
     print(text)
-    print(f"Written: {REPORTS / 'bench.json'}, {REPORTS / 'bench.md'}, bench-latency.png")
+    print("Written: " + ", ".join(str(path) for path in written))
     return 0

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psutil
 
@@ -23,6 +23,7 @@ from bench.report import ROOT, write_part
 from scripts.stack import Stack, free_port
 
 BOT_BIN = ROOT / ".venv-bot" / "bin"
+S = TypeVar("S", bound=Stack)
 
 
 def tree_rss(pid: int) -> int:
@@ -98,14 +99,20 @@ def measured_stack(
             "ACTIONS_OUTBOX_DIR": str(var_dir / "outbox"),
             **(extra_env or {}),
         }
-        stack = Stack(var_dir=var_dir, overrides=overrides)
-        stack.start()
-        try:
-            pids = {s.name: s.process.pid for s in stack.services if s.process is not None}
-            with RssSampler(pids) as sampler:
-                yield stack, sampler
-        finally:
-            stack.stop()
+        with sampled(Stack(var_dir=var_dir, overrides=overrides)) as measured:
+            yield measured
+
+
+@contextmanager
+def sampled(stack: S) -> Iterator[tuple[S, RssSampler]]:
+    """Starts the stack, samples its processes' memory while in use, then stops it."""
+    stack.start()
+    try:
+        pids = {s.name: s.process.pid for s in stack.services if s.process is not None}
+        with RssSampler(pids) as sampler:
+            yield stack, sampler
+    finally:
+        stack.stop()
 
 
 def mb(size: int) -> float:

@@ -18,13 +18,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import jinja2
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, Engine, make_url
 
 from scripts.stack import (
     ROOT,
@@ -128,6 +132,53 @@ def ensure_database(url: str) -> None:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         admin.dispose()
+
+
+def admin_engine(server: URL) -> Engine:
+    """A connection to the server's `postgres` database, for creating and dropping others."""
+    return create_engine(
+        server.set(drivername="postgresql+psycopg", database="postgres"),
+        isolation_level="AUTOCOMMIT",
+        # The fault tests restart PostgreSQL between the set-up and the clean-up.
+        pool_pre_ping=True,
+    )
+
+
+@contextmanager
+def throwaway_databases(server: URL, prefix: str) -> Iterator[dict[str, str]]:
+    """The API's and Rasa's databases, new on `server` with a random suffix, dropped after."""
+    suffix = uuid.uuid4().hex[:10]
+    names = {"api": f"lot_api_{prefix}_{suffix}", "rasa": f"lot_rasa_{prefix}_{suffix}"}
+    admin = admin_engine(server)
+    with admin.connect() as connection:
+        for name in names.values():
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield {
+            "DATABASE_URL": server.set(
+                drivername="postgresql+psycopg", database=names["api"]
+            ).render_as_string(hide_password=False),
+            "TRACKER_STORE_URL": server.set(
+                drivername="postgresql", database=names["rasa"]
+            ).render_as_string(hide_password=False),
+        }
+    finally:
+        with admin.connect() as connection:
+            for name in names.values():
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def redis_lock_store(redis_url: str) -> dict[str, str]:
+    """The settings that put Rasa's lock store on the Redis of `redis_url`."""
+    url = urlparse(redis_url)
+    return {
+        "LOCK_STORE_TYPE": "bot.stores.lock_store.RedisLockStore",
+        "REDIS_HOST": url.hostname or "127.0.0.1",
+        "REDIS_PORT": str(url.port or 6379),
+        "REDIS_DB": url.path.lstrip("/") or "0",
+        "REDIS_PASSWORD": url.password or "",
+    }
 
 
 @dataclass

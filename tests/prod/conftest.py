@@ -8,19 +8,16 @@ Each session uses two fresh databases with a random suffix, dropped at the end.
 
 import asyncio
 import os
-import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from scripts.prod_stack import ProdStack, ensure_nginx
+from scripts.prod_stack import ProdStack, ensure_nginx, redis_lock_store, throwaway_databases
 from scripts.stack import MODEL_PATH
 from tests.conftest import TEST_TOKENS
 
@@ -40,15 +37,6 @@ def skip_reason() -> str | None:
     return None
 
 
-def _admin_engine(url: URL) -> Any:
-    return create_engine(
-        url.set(drivername="postgresql+psycopg", database="postgres"),
-        isolation_level="AUTOCOMMIT",
-        # The fault tests restart PostgreSQL between the set-up and the clean-up.
-        pool_pre_ping=True,
-    )
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> URL:
     reason = skip_reason()
@@ -59,37 +47,8 @@ def postgres_server() -> URL:
 
 @pytest.fixture(scope="session")
 def prod_databases(postgres_server: URL) -> Iterator[dict[str, str]]:
-    suffix = uuid.uuid4().hex[:10]
-    names = {"api": f"lot_api_test_{suffix}", "rasa": f"lot_rasa_test_{suffix}"}
-    admin = _admin_engine(postgres_server)
-    with admin.connect() as connection:
-        for name in names.values():
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield {
-            "DATABASE_URL": postgres_server.set(
-                drivername="postgresql+psycopg", database=names["api"]
-            ).render_as_string(hide_password=False),
-            "TRACKER_STORE_URL": postgres_server.set(
-                drivername="postgresql", database=names["rasa"]
-            ).render_as_string(hide_password=False),
-        }
-    finally:
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def redis_settings() -> dict[str, str]:
-    url = urlparse(os.environ["TEST_REDIS_URL"])
-    return {
-        "LOCK_STORE_TYPE": "bot.stores.lock_store.RedisLockStore",
-        "REDIS_HOST": url.hostname or "127.0.0.1",
-        "REDIS_PORT": str(url.port or 6379),
-        "REDIS_DB": url.path.lstrip("/") or "0",
-        "REDIS_PASSWORD": url.password or "",
-    }
+    with throwaway_databases(postgres_server, "test") as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session")
@@ -102,7 +61,7 @@ def prod_stack(
     overrides = {
         **TEST_TOKENS,
         **prod_databases,
-        **redis_settings(),
+        **redis_lock_store(os.environ["TEST_REDIS_URL"]),
     }
     stack = ProdStack(var_dir=Path(var_dir), overrides=overrides)
     stack.start()
