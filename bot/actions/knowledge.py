@@ -135,6 +135,10 @@ class ActionAnswerTheme(Action):
             events += place_events(resolution.commune)
 
         if not theme and intent == texts.FOLLOW_UP_INTENT:
+            # "et son interco ?" after a town's postcode: a fact of the territory about it.
+            answered = await answer_territory_fact(dispatcher, tracker, text)
+            if answered is not None:
+                return [*events, *answered]
             # "on peut y vivre à l'année ?" after a town alone: about that town.
             if commune:
                 answered = await answer_if_clear(

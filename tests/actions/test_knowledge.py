@@ -391,6 +391,20 @@ def test_a_follow_up_after_a_town_alone_is_answered_about_that_town(settings: Se
     assert outcome.slots["last_theme"] == "schools"
 
 
+def test_a_territory_follow_up_after_a_town_is_answered_about_that_town(
+    settings: Settings,
+) -> None:
+    events = [
+        *answered(user("ask_territory", "figeac code postal", {"commune": "Figeac"})),
+        user("ask_follow_up", "et son interco ?"),
+    ]
+
+    outcome = ask(events, {"commune": FIGEAC, "commune_name": "Figeac"})
+
+    assert "Grand-Figeac" in outcome.text
+    assert not outcome.text.startswith("Je ne suis pas sûr")
+
+
 def test_a_place_with_a_misspelt_territory_fact_is_answered_from_the_territory(
     settings: Settings,
 ) -> None:
