@@ -98,6 +98,30 @@ class Word(NamedTuple):
     surface: str
 
 
+# Words of the chat itself, not of the question ("ok. et l'été à Figeac, des spectacles ?"):
+# spaCy's stop words lack them, and "ok" found in one entry made it the answer.
+CHAT_WORDS = frozenset(
+    {
+        "ok",
+        "okay",
+        "oki",
+        "bonjour",
+        "bonsoir",
+        "salut",
+        "coucou",
+        "merci",
+        "svp",
+        "stp",
+        "euh",
+        "bah",
+        "ben",
+        "hein",
+        "voila",
+        "daccord",
+    }
+)
+
+
 class Lemmatizer:
     """spaCy French lemmas, accents folded, stop words out; cached, since visitors repeat
     themselves and entries rarely change.
@@ -108,7 +132,7 @@ class Lemmatizer:
 
     def __init__(self, model: str) -> None:
         self._nlp = spacy.load(model, disable=["parser", "ner", "senter"])
-        self._stop = {fold(word) for word in self._nlp.Defaults.stop_words}
+        self._stop = {fold(word) for word in self._nlp.Defaults.stop_words} | CHAT_WORDS
         self._cache: dict[str, tuple[Word, ...]] = {}
         self._lock = threading.Lock()
 
@@ -414,7 +438,9 @@ class KnowledgeIndex:
             order = [*local, *(i for i in order if i not in local)][:limit]
         fallback = self._overview.get(theme) if theme and not confident_only else None
         if not order and fallback is not None:
-            order = [fallback]
+            # Nothing matched the words: the theme's general answer, the town's own first.
+            local = self._local_first(relevance, scores, theme, commune, limit, any_relevance=True)
+            order = [*local, fallback][:limit]
             scores = self._zeros
         close_call = None
         # After "plutôt vers Montcuq", the department's answer just shown is no runner-up.
@@ -450,16 +476,21 @@ class KnowledgeIndex:
         theme: str | None,
         commune: Commune | None,
         limit: int,
+        *,
+        any_relevance: bool = False,
     ) -> list[int]:
         """Entries of `theme` written for `commune` or its communauté that answer the
-        question at least loosely, best first: a visitor who names the place after the
-        question has seen the department's answer and wants the local one."""
+        question at least loosely (or at all, with `any_relevance`), best first: a visitor
+        who names the place after the question has seen the department's answer and wants
+        the local one."""
         if commune is None or theme not in self._theme_masks:
             return []
         mask = np.zeros(len(self.entries), dtype=bool)
         mask[self._by_commune.get(commune.insee, [])] = True
         mask[self._by_epci.get(commune.epci_siren, [])] = True
-        mask &= self._theme_masks[str(theme)] & (relevance >= self.ranking.floor)
+        mask &= self._theme_masks[str(theme)]
+        if not any_relevance:
+            mask &= relevance >= self.ranking.floor
         return self._top(scores, mask, limit)
 
     def _local_in_theme(self, theme: str | None, commune: Commune | None) -> int:

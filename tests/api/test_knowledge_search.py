@@ -314,3 +314,12 @@ def test_a_question_about_the_whole_lot_gets_the_department_entry_not_a_towns(
 ) -> None:
     results = real_knowledge.search(question, theme, None, 3).results
     assert results[0].id == department_entry
+
+
+def test_chat_words_match_no_entry_and_the_towns_own_answer_stands_in_for_the_overview(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # "ok" appears in an entry on telework; "spectacles" only in another town's entry.
+    found = real_knowledge.search("ok. et l'été, il y a des spectacles ?", "leisure", "Figeac", 3)
+    assert [result.id for result in found.results][:1] == ["loisirs-figeac"]
+    assert found.results[-1].id == "loisirs-panorama-lot"
