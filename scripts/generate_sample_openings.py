@@ -5,8 +5,9 @@
 
 Everything is marked fictitious: generic employer labels, "Exemple fictif" in every title and
 description, no salary or price figure, no link. The trades and their weights are the Lot's
-most recruiting trades (shared facts §2.4, La Dépêche, August 2024, number of offers) and its
-industrial and farming sectors (§2.2); the communes are the real ones, drawn by population.
+most recruiting trades (../shared/facts/lot_facts.md §2.4, La Dépêche, August 2024, number
+of offers) and its industrial and farming sectors (§2.2); the communes are the real ones,
+drawn by population.
 
     .venv/bin/python -m scripts.generate_sample_openings [--seed 46] [--out data/sample]
 """
@@ -63,8 +64,8 @@ class Trade:
     tasks: str
 
 
-# Weights: number of offers in the Lot per trade (shared facts §2.4); the industrial and farm
-# trades of §2.2/§2.4 that the list does not count get a small weight.
+# Weights: number of offers in the Lot per trade (../shared/facts/lot_facts.md §2.4); the
+# industrial and farm trades of §2.2/§2.4 that the list does not count get a small weight.
 TRADES = (
     Trade("Aide à domicile", "Aide à domicile", "K1302", "Assistance auprès d'adultes", 573,
           ("CDI", "CDD"),

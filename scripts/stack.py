@@ -15,8 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,16 +257,6 @@ def _terminate(service: Service) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-
-
-@contextmanager
-def running_stack(**kwargs: object) -> Iterator[Stack]:
-    stack = Stack(**kwargs)  # type: ignore[arg-type]
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
 
 
 def run_forever() -> int:

@@ -34,12 +34,6 @@ def write_web_session(response: Response, web_session: WebSession, settings: Set
     )
 
 
-def clear_web_session(response: Response, settings: Settings) -> None:
-    response.delete_cookie(
-        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
-    )
-
-
 def user_of_session(db: SessionDep, web_session: WebSession | None) -> User | None:
     """The logged-in user, if the session names one who is still active with that password."""
     if web_session is None or web_session.user_id is None:

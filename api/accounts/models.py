@@ -16,14 +16,6 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-ROLE_LABELS = {
-    Role.REFERENT: "Référent accueil",
-    Role.COORDINATOR: "Coordination",
-    Role.EDITOR: "Édition des contenus",
-    Role.ADMIN: "Administration",
-}
-
-
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (

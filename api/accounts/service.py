@@ -166,11 +166,6 @@ def visible_team_ids(user: User) -> set[str] | None:
     return set()
 
 
-def can_see_team(user: User, team_id: str) -> bool:
-    teams = visible_team_ids(user)
-    return teams is None or team_id in teams
-
-
 def active_team_members(session: Session, team_id: str) -> list[User]:
     return list(
         session.scalars(

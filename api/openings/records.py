@@ -2,7 +2,8 @@
 
 Two input shapes exist: France Travail's offer objects (`resultats[]` of the Offres d'emploi v2
 API, also accepted in JSON files), and the partner template (CSV columns or push-API fields,
-described in docs/partenaires.md). Every problem is reported in French, for the partner's staff.
+described in docs/contracts.md, "Openings"). Every problem is reported in French, for the
+partner's staff.
 """
 
 import hashlib

@@ -1,4 +1,4 @@
-"""Push API bodies and answers (see docs/partenaires.md for the partner-facing guide)."""
+"""Push API bodies and answers (docs/contracts.md, "Openings", describes them for partners)."""
 
 from typing import Any, Literal
 

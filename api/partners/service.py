@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.core.db import utcnow
@@ -36,10 +35,6 @@ class PartnerError(ValueError):
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def list_partners(session: Session) -> list[Partner]:
-    return list(session.scalars(select(Partner).order_by(Partner.id)))
 
 
 def create_key(session: Session, partner_id: str, name: str | None = None) -> str:
@@ -86,7 +81,7 @@ class PushOutcome:
 
 
 def record_from_push(item: Mapping[str, Any], territory: Territory) -> OpeningRecord:
-    """A pushed JSON object: template fields (see docs/partenaires.md), texts or numbers."""
+    """A pushed JSON object: template fields (docs/contracts.md, "Openings"), texts or numbers."""
     fields: dict[str, str] = {}
     reasons: list[str] = []
     for name, value in item.items():

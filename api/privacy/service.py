@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api.accounts.models import User
-from api.handoffs.models import AuditEntry, Case, CaseStatus
+from api.handoffs.models import Case, CaseStatus
 from api.handoffs.presenters import case_detail
 from api.handoffs.service import audit
 from api.privacy.schemas import CaseExport
@@ -135,11 +135,3 @@ def _delete_events(url: str, condition: Any) -> int:
             return connection.execute(delete(_tracker_events).where(condition)).rowcount
     finally:
         engine.dispose()
-
-
-def audit_trail(session: Session, reference: str) -> list[AuditEntry]:
-    return list(
-        session.scalars(
-            select(AuditEntry).where(AuditEntry.case_reference == reference).order_by(AuditEntry.id)
-        )
-    )

@@ -1,8 +1,8 @@
 """A local stand-in for France Travail's OAuth2 token endpoint and "Offres d'emploi v2" search,
-answering in the documented shape (shared facts §7.1): `range=a-b` paging of at most 150
-offers, first index <= 1000 and last <= 1149, `Content-Range: offres a-b/total`, 206 while
-more offers follow, 200 for the last page, 204 when nothing matches, 401 for an unknown or
-expired token, 429 with `Retry-After` when asked to.
+answering in the documented shape (../shared/facts/lot_facts.md §7.1): `range=a-b` paging of
+at most 150 offers, first index <= 1000 and last <= 1149, `Content-Range: offres a-b/total`,
+206 while more offers follow, 200 for the last page, 204 when nothing matches, 401 for an
+unknown or expired token, 429 with `Retry-After` when asked to.
 """
 
 import secrets

@@ -1,9 +1,9 @@
 """Client of France Travail's "Offres d'emploi v2" API and the sync of the Lot's job offers.
 
-The contract (see shared facts §7.1): OAuth2 client credentials; `GET /offres/search` with
-`range=a-b` (at most 150 offers a call, first index <= 1000, last <= 1149), answered 206 with
-`Content-Range: offres a-b/total` while more pages follow, 200 for the last page, 204 when
-nothing matches; 429 with `Retry-After` when calls come too fast.
+The contract (../shared/facts/lot_facts.md §7.1): OAuth2 client credentials;
+`GET /offres/search` with `range=a-b` (at most 150 offers a call, first index <= 1000, last
+<= 1149), answered 206 with `Content-Range: offres a-b/total` while more pages follow, 200
+for the last page, 204 when nothing matches; 429 with `Retry-After` when calls come too fast.
 """
 
 import logging
