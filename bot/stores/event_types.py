@@ -42,4 +42,4 @@ def resolve_by_type(type_name: str, default: type[Event] | None = None) -> Any:
 
 
 def install() -> None:
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
