@@ -9,6 +9,7 @@ from api.core.config import get_settings
 from api.db_migrate import upgrade
 from api.knowledge.cli import register as register_knowledge
 from api.openings.cli import register as register_openings
+from api.partners.cli import register as register_partners
 from api.privacy.cli import register as register_privacy
 
 Handler = Callable[[argparse.Namespace], int]
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
     register_openings(commands)
+    register_partners(commands)
     register_knowledge(commands)
     register_accounts(commands)
     register_privacy(commands)

@@ -4,6 +4,5 @@ import api.accounts.models
 import api.feedback.models
 import api.handoffs.models
 import api.openings.models
-import api.partners.models
 import api.review.models
 import api.unanswered.models  # noqa: F401

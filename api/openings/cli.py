@@ -13,7 +13,6 @@ from api.openings.connectors.france_travail import (
     sync_france_travail,
 )
 from api.openings.imports import ImportFileError, ImportReport, import_file
-from api.partners.service import PartnerError, create_key
 from api.territory.service import get_territory
 
 SAMPLE_DIR = ROOT_DIR / "data" / "sample"
@@ -54,23 +53,6 @@ def _sync_france_travail(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(report.render())
     return _exit_code(report)
-
-
-def _create_partner_key(args: argparse.Namespace) -> int:
-    with session_factory()() as session:
-        try:
-            key = create_key(session, args.partner, args.name)
-        except PartnerError as error:
-            print(f"Clé non créée : {error}")
-            return EXIT_FAILED
-        session.commit()
-    print(
-        f"Clé du partenaire « {args.partner} » (elle ne sera plus affichée ; "
-        "toute clé précédente ne fonctionne plus) :\n"
-        f"{key}\n"
-        "À transmettre au partenaire par un canal sûr ; il l'envoie dans l'en-tête X-Partner-Key."
-    )
-    return 0
 
 
 def _load_sample_openings(args: argparse.Namespace) -> int:
@@ -124,13 +106,6 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         help="keep the offers that France Travail no longer lists",
     )
     parser.set_defaults(handler=_sync_france_travail)
-
-    parser = commands.add_parser(
-        "create-partner-key", help="create (or replace) a partner's push-API key"
-    )
-    parser.add_argument("--partner", required=True, help="partner id, e.g. cma-lot")
-    parser.add_argument("--name", help="display name; required for a new partner")
-    parser.set_defaults(handler=_create_partner_key)
 
     parser = commands.add_parser(
         "load-sample-openings",

@@ -1,4 +1,5 @@
-"""Openings supplied by partners: job offers, and businesses or farms to take over."""
+"""Openings supplied by partners (France Travail, the chambers...): job offers, and
+businesses or farms to take over; the partners themselves and their push-API keys."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -17,10 +18,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.core.db import Base, UtcDateTime, utcnow
-from api.partners.models import Partner
 
 # Longer "words" are noise (URLs, references) and are not indexed.
 MAX_TERM_LENGTH = 64
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # SHA-256 hex of the push-API key; NULL while the partner has no key (file imports only).
+    key_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    key_created_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Kind(StrEnum):

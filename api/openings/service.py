@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, sel
 from sqlalchemy.orm import Session
 
 from api.core.db import utcnow
-from api.openings.models import MAX_TERM_LENGTH, Kind, Opening, OpeningTerm
+from api.openings.models import MAX_TERM_LENGTH, Kind, Opening, OpeningTerm, Partner
 from api.openings.records import OpeningRecord
 from api.openings.search import (
     EARTH_RADIUS_KM,
@@ -20,7 +20,6 @@ from api.openings.search import (
     index_texts,
     query_terms,
 )
-from api.partners.models import Partner
 from api.territory.schemas import Commune
 from api.territory.service import Territory
 

@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse
 
 from api.deps import SessionDep
 from api.openings import service as openings
+from api.openings.models import Partner
 from api.openings.records import MAX_REF, field_key
 from api.openings.schemas import OpeningOut
 from api.partners import service
-from api.partners.models import Partner
 from api.partners.schemas import (
     BulkAccepted,
     BulkRejected,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.core.db import utcnow
+from api.openings.models import Partner
 from api.openings.records import (
     OpeningRecord,
     RecordError,
@@ -22,7 +23,6 @@ from api.openings.records import (
     record_from_partner_fields,
 )
 from api.openings.service import UpsertStatus, upsert_records
-from api.partners.models import Partner
 from api.territory.service import Territory
 
 KEY_PREFIX = "olp_"

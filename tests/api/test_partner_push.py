@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cli import main as cli
-from api.partners.models import Partner
+from api.openings.models import Partner
 from api.partners.service import create_key
 
 BASE = "/v1/partners"
