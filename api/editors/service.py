@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from api.content.problems import ContentError, Problem
 from api.knowledge.schemas import THEMES
 from api.knowledge.service import KnowledgeService
 from api.knowledge.validation import stale_before, stale_months
-from api.territory.problems import ContentError, Problem
 from api.territory.service import Territory
 from api.unanswered import service as unanswered
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from api.territory.problems import Problem
-from api.territory.yamlfile import KeyPath, load_with_lines
+from api.content.problems import Problem
+from api.content.yamlfile import KeyPath, load_with_lines
 
 FENCE = "---"
 # PyYAML's wording for the mistakes editors make most, with a fix in plain French.

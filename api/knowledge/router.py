@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 
+from api.content.problems import ContentError, Problem
 from api.deps import AdminAuth
 from api.knowledge.deps import KnowledgeDep
 from api.knowledge.schemas import (
@@ -15,7 +16,6 @@ from api.knowledge.schemas import (
     Theme,
 )
 from api.knowledge.service import KnowledgeService
-from api.territory.problems import ContentError, Problem
 
 router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
 

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from api.content.problems import ContentError
 from api.core.config import get_settings
 from api.knowledge.service import KnowledgeService
 from api.knowledge.watcher import watch_knowledge
-from api.territory.problems import ContentError
 
 
 def knowledge_service(app: FastAPI) -> KnowledgeService:

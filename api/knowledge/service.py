@@ -9,6 +9,7 @@ from pathlib import Path
 
 import structlog
 
+from api.content.problems import ContentError, Problem
 from api.core.config import EncoderName, Settings
 from api.knowledge.encoder import Encoder, get_encoder
 from api.knowledge.index import (
@@ -21,7 +22,6 @@ from api.knowledge.index import (
 from api.knowledge.schemas import THEMES, Entry, EntryRef, SearchResponse, SearchResult
 from api.knowledge.validation import LoadedEntry, ValidationReport, validate_directory
 from api.knowledge.vectors import cache_file, passage_vectors
-from api.territory.problems import ContentError, Problem
 from api.territory.schemas import Commune
 from api.territory.service import Territory, check_territory, set_territory
 

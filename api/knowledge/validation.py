@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 from rapidfuzz import fuzz, process
 
+from api.content.problems import Problem
 from api.core.config import get_settings
 from api.knowledge.loader import ParsedFile, parse_file
 from api.knowledge.schemas import THEMES, Entry, Scope, Source
 from api.territory.normalize import place_key
-from api.territory.problems import Problem
 from api.territory.service import Territory
 
 MAX_ANSWER_CHARS = 1200

@@ -7,8 +7,8 @@ from pathlib import Path
 import structlog
 from watchfiles import Change, awatch
 
+from api.content.problems import ContentError
 from api.knowledge.service import KnowledgeService
-from api.territory.problems import ContentError
 
 log = structlog.get_logger(__name__)
 CONTENT_SUFFIXES = (".md", ".csv", ".yml", ".yaml")

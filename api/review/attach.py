@@ -10,10 +10,10 @@ from pathlib import Path
 
 import yaml
 
+from api.content.problems import ContentError, Problem
 from api.knowledge.service import KnowledgeService
 from api.review.service import ReviewError
 from api.territory.normalize import fold
-from api.territory.problems import ContentError, Problem
 
 _KEY = re.compile(r"^questions\s*:\s*(?P<rest>.*)$")
 _ITEM = re.compile(r"^(?P<indent>\s*)-\s")

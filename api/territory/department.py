@@ -12,9 +12,9 @@ from urllib.parse import urlparse
 
 from pydantic import ValidationError
 
-from api.territory.problems import Problem
+from api.content.problems import Problem
+from api.content.yamlfile import KeyPath, line_of, pydantic_problems, read_yaml
 from api.territory.schemas import Department, Source
-from api.territory.yamlfile import KeyPath, line_of, pydantic_problems, read_yaml
 
 DEPARTMENT_FILE = "departement.yml"
 _SECTIONS = ("department", "commune_data", "sources")

@@ -9,11 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from api.content.problems import ContentError, Problem
+from api.content.yamlfile import line_of, pydantic_problems, read_yaml
 from api.core.config import get_settings
 from api.territory.department import DEPARTMENT_FILE, load_department
 from api.territory.hours import HoursFile, OpeningHours, WeekFile
 from api.territory.normalize import place_key
-from api.territory.problems import ContentError, Problem
 from api.territory.resolver import Resolver
 from api.territory.schemas import (
     Commune,
@@ -23,7 +24,6 @@ from api.territory.schemas import (
     Resolution,
     Team,
 )
-from api.territory.yamlfile import line_of, pydantic_problems, read_yaml
 
 COMMUNES_FILE = "communes.csv"
 DELEGATED_FILE = "communes_deleguees.csv"

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.cli import main as cli_main
-from api.territory.problems import ContentError
+from api.content.problems import ContentError
 from api.territory.service import Territory, check_territory, load_territory
 
 TERRITORY_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "territory"

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from api.territory.problems import Problem
+from api.content.problems import Problem
 
 KeyPath = tuple[str | int, ...]
 
