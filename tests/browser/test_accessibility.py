@@ -33,6 +33,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SCHOOLS_ENTRY = "schools/lycees-cahors.md"
 GREETING_BUTTON = "Écoles et crèches"
 REFERENT_EMAIL = "referente-accessibilite@example.org"
+LIVE_REFERENT_EMAIL = "referente-mises-a-jour@example.org"
+LIVE_UPDATE_TIMEOUT_MS = 30_000
+DRAFT = "Bonjour, je regarde votre question"
+VISITOR_WORDS = "Je reviens vers vous : c'est pour la rentrée de septembre."
 EDITOR_EMAIL = "editrice-accessibilite@example.org"
 PASSWORD = "mot-de-passe-accessibilite-assez-long"
 UNANSWERED = "Y a-t-il une ludothèque à Figeac ?"
@@ -156,6 +160,36 @@ def test_login_queue_and_case_pages_have_no_wcag_violation(
         phone.goto(f"{stack.api_url}{path}")
         assert_fits_width(phone)
     shoot(phone, "case-320px")
+
+
+def test_a_referent_hears_of_a_new_message_without_reloading_and_keeps_the_draft(
+    new_context: NewContext, stack: Stack
+) -> None:
+    create_account(stack, LIVE_REFERENT_EMAIL, "referent")
+    payload = handoff_payload(commune="46102")
+    opened = httpx.post(f"{stack.api_url}/v1/handoffs", json=payload, headers=BOT_HEADERS)
+    assert opened.status_code == 201, opened.text
+    page = new_context().new_page()
+    log_in(page, stack, LIVE_REFERENT_EMAIL)
+    page.goto(f"{stack.api_url}/tableau-de-bord/dossiers/{opened.json()['reference']}")
+    page.get_by_role("button", name="Prendre en charge").click()
+    draft = page.get_by_label(re.compile("Votre réponse"))
+    draft.fill(DRAFT)
+
+    written = httpx.post(
+        f"{stack.api_url}/v1/handoffs/visitor-messages",
+        json={"conversation_id": payload["conversation_id"], "text": VISITOR_WORDS},
+        headers=BOT_HEADERS,
+    )
+    assert written.status_code == 201, written.text
+
+    # The page reads itself again every 10 s.
+    thread = page.locator('[data-live="thread"]')
+    words = thread.locator(".turn-visitor").filter(has_text=VISITOR_WORDS)
+    expect(words).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT_MS)
+    expect(page.locator("#live-status")).to_have_text("1 nouveau message de la personne.")
+    expect(draft).to_have_value(DRAFT)
+    assert_accessible(page)
 
 
 def test_editors_pages_have_no_wcag_violation(new_context: NewContext, stack: Stack) -> None:
