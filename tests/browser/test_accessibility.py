@@ -356,3 +356,10 @@ def test_the_page_and_the_chat_fit_without_horizontal_scrolling(
     assert_fits_width(page, ".chat-scroll")
     expect(message_field(page)).to_be_in_viewport()
     shoot(page, "chat")
+
+    # The chat covers the screen: the page under it is out of the keyboard's reach until
+    # Escape closes the chat.
+    assert page.locator("main").evaluate("(main) => main.inert")
+    page.keyboard.press("Escape")
+    expect(chat_panel(page)).to_be_hidden()
+    assert page.locator("main").evaluate("(main) => !main.inert")

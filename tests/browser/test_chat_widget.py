@@ -160,4 +160,4 @@ def test_page_fits_a_small_phone_and_the_open_chat_fills_a_phone_screen(
     if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(desktop, DOCS_SCREENSHOTS / "chat-desktop.png")
-        shutil.copyfile(mobile, DOCS_SCREENSHOTS / "chat-mobile.png")
+        shutil.copyfile(mobile, DOCS_SCREENSHOTS / "chat-phone.png")

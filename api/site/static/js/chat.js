@@ -415,7 +415,7 @@
     if (message.type === "rating") {
       waitingRating = message.feedback;
       ratingLine = null;
-      return;
+      return null;
     }
     var item = bubble(message);
     if (message.type === "visitor") {
@@ -428,6 +428,7 @@
       log.appendChild(ratingLine);
       waitingRating = null;
     }
+    return item;
   }
 
   /* The quick replies of the assistant's last message with some, until the visitor speaks. */
@@ -458,25 +459,47 @@
     });
   }
 
-  /* The visitor's last message at the top, so that a long answer is read from its start;
+  /* The visitor's last message at the top, so that the answer is read from its start;
      the browser stops at the end when the rest fits. */
+  function showFromTop(element) {
+    scroller.scrollTop += element.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+  }
+
   function showLastExchange() {
     var asked = log.querySelectorAll(".chat-message--visitor");
-    var last = asked[asked.length - 1];
-    if (!last) {
+    if (asked.length) {
+      showFromTop(asked[asked.length - 1]);
+    } else {
       scroller.scrollTop = scroller.scrollHeight;
+    }
+  }
+
+  /* The view follows a burst of messages from its first one: the visitor's question and the
+     parts of its answer (Rasa sends them at once), or a message that comes later on its own,
+     such as a referent's words. */
+  var BURST_GAP_MS = 3000;
+  var burstStart = null;
+  var lastArrival = 0;
+
+  function follow(item) {
+    var now = Date.now();
+    if (!item) {
       return;
     }
-    scroller.scrollTop += last.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+    if (!burstStart || item.classList.contains("chat-message--visitor") || now - lastArrival > BURST_GAP_MS) {
+      burstStart = item;
+    }
+    lastArrival = now;
+    showFromTop(burstStart);
   }
 
   function add(message) {
     conversation.messages.push(message);
     save();
-    render(message);
+    var item = render(message);
     showReplies();
     showReferentStatus();
-    showLastExchange();
+    follow(item);
     if (message.type === "bot" && panel.hidden) {
       launcher.classList.add("chat-launcher--unread");
       launcher.querySelector(".chat-launcher__unread").hidden = false;
@@ -519,6 +542,11 @@
     sendButton.disabled = !value;
     connection.hidden = value;
     connection.textContent = value ? "" : text;
+    // A disabled field loses the focus (and the launcher that had it is hidden): give it back.
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (value && !panel.hidden && lost) {
+      field.focus();
+    }
   }
 
   function greetOrAsk() {
@@ -544,6 +572,7 @@
         log.textContent = "";
         waitingRating = null;
         ratingLine = null;
+        burstStart = null;
         save();
       }
       setReady(true, "");
@@ -557,6 +586,19 @@
 
   /* -- opening and closing ---------------------------------------------------------------- */
 
+  // Where the open chat covers the whole screen (site.css), the page under it is made inert:
+  // focus cannot wander behind it, out of sight. Escape and "Fermer" still leave the chat.
+  var fullScreen = window.matchMedia("(max-width: 36rem), (max-height: 32rem)");
+
+  function coverPage() {
+    var covered = !panel.hidden && fullScreen.matches;
+    Array.prototype.forEach.call(document.body.children, function (element) {
+      if (element !== root && element.tagName !== "SCRIPT") {
+        element.inert = covered;
+      }
+    });
+  }
+
   function open(opener) {
     returnFocusTo = opener || launcher;
     if (panel.hidden) {
@@ -565,6 +607,7 @@
       launcher.setAttribute("aria-expanded", "true");
       launcher.classList.remove("chat-launcher--unread");
       launcher.querySelector(".chat-launcher__unread").hidden = true;
+      coverPage();
       showLastExchange();
     }
     if (ready) {
@@ -577,6 +620,7 @@
     panel.hidden = true;
     launcher.hidden = false;
     launcher.setAttribute("aria-expanded", "false");
+    coverPage();
     var target = returnFocusTo && document.body.contains(returnFocusTo) ? returnFocusTo : launcher;
     returnFocusTo = null;
     target.focus();
@@ -587,6 +631,7 @@
       open(launcher);
     });
     root.querySelector(".chat-close").addEventListener("click", close);
+    fullScreen.addEventListener("change", coverPage);
     panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         event.preventDefault();
