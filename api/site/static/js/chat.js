@@ -52,6 +52,7 @@
   var socket = null;
   var ready = false;
   var pendingQuestion = null;
+  var greeted = false;
   var returnFocusTo = null;
   var announcedTeam = null;
   // While the messages are rendered: the rating tag waiting for its answer, then its line.
@@ -554,8 +555,9 @@
       var question = pendingQuestion;
       pendingQuestion = null;
       send(question, question);
-    } else if (!panel.hidden && conversation.messages.length === 0) {
-      send(config.initPayload, null);
+    } else if (!panel.hidden && conversation.messages.length === 0 && !greeted) {
+      // Once a page: the greeting may still be on its way when the chat opens again.
+      greeted = send(config.initPayload, null);
     }
   }
 
