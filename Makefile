@@ -17,7 +17,7 @@ help:
 	@echo "make lint      ruff + mypy"
 	@echo "make validate  check the knowledge files (knowledge/)"
 	@echo "make train     train the Rasa model if its inputs changed"
-	@echo "make web       install the chat widget of the demo page (npm)"
+	@echo "make web       install the demo page's front-end packages (socket.io client, axe-core; npm)"
 	@echo "make eval-nlu  5-fold NLU cross-validation, report in reports/"
 	@echo "make eval-intents  1-minute intent-only cross-validation, to sweep classifier changes"
 	@echo "make eval-answers  top-1 answer accuracy on tests/answers/ through the real stack"
@@ -34,7 +34,7 @@ install: .venv/.installed .venv-bot/.installed
 train: install
 	scripts/train_if_needed.sh
 
-WEB_BUNDLE := api/site/static/vendor/rasa-webchat.js
+WEB_BUNDLE := api/site/static/vendor/socket.io.min.js
 
 web: $(WEB_BUNDLE)
 

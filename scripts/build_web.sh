@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the chat widget (web/package-lock.json) and copies its prebuilt bundle where
-# the API serves it. npm runs only when node_modules is missing or the lock file changed.
+# Installs the demo page's front-end packages (web/package-lock.json) and copies the prebuilt
+# socket.io browser client where the API serves it; axe-core stays in web/node_modules, where
+# the browser tests read it. npm runs only when node_modules is missing or the lock changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WEB_DIR=web
 VENDOR_DIR=api/site/static/vendor
-BUNDLE=node_modules/rasa-webchat/lib/index.js
+CLIENT=node_modules/socket.io-client
 STAMP="$WEB_DIR/node_modules/.lock-sha256"
 
 if ! command -v npm >/dev/null 2>&1; then
@@ -16,14 +17,15 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 
 lock_hash="$(sha256sum "$WEB_DIR/package-lock.json" | cut -d' ' -f1)"
-if [ ! -f "$WEB_DIR/$BUNDLE" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$lock_hash" ]; then
+if [ ! -f "$WEB_DIR/$CLIENT/dist/socket.io.min.js" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$lock_hash" ]; then
   echo "== npm ci (web/)"
-  # The bundle is prebuilt: no package needs its install scripts, so none may run.
+  # The files used are prebuilt: no package needs its install scripts, so none may run.
   (cd "$WEB_DIR" && npm ci --ignore-scripts --no-audit --no-fund)
   echo "$lock_hash" >"$STAMP"
 fi
 
 mkdir -p "$VENDOR_DIR"
-cp "$WEB_DIR/$BUNDLE" "$VENDOR_DIR/rasa-webchat.js"
-cp "$WEB_DIR/node_modules/rasa-webchat/LICENSE" "$VENDOR_DIR/rasa-webchat.LICENSE"
-echo "Chat widget copied to $VENDOR_DIR/rasa-webchat.js"
+rm -f "$VENDOR_DIR/rasa-webchat.js" "$VENDOR_DIR/rasa-webchat.LICENSE"
+cp "$WEB_DIR/$CLIENT/dist/socket.io.min.js" "$VENDOR_DIR/socket.io.min.js"
+cp "$WEB_DIR/$CLIENT/LICENSE" "$VENDOR_DIR/socket.io.LICENSE"
+echo "socket.io client copied to $VENDOR_DIR/socket.io.min.js"

@@ -568,3 +568,8 @@ def delete(
 @router.get(HOME_PATH + "/style.css")
 def stylesheet() -> FileResponse:
     return FileResponse(STATIC_DIR / "style.css", media_type="text/css")
+
+
+@router.get(HOME_PATH + "/live.js")
+def live_script() -> FileResponse:
+    return FileResponse(STATIC_DIR / "live.js", media_type="text/javascript")

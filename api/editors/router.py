@@ -1,14 +1,15 @@
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
-from api.dashboard.auth import EditorPageAuth
-from api.deps import SessionDep
+from api.accounts.models import User
+from api.dashboard.auth import EditorPageAuth, editor_page_user
+from api.dashboard.pages import area_templates, render_page
+from api.deps import SessionDep, SettingsDep
 from api.editors.service import editors_view
 from api.knowledge.deps import KnowledgeDep
 
@@ -16,7 +17,9 @@ from api.knowledge.deps import KnowledgeDep
 EDITOR_PAGE_DEPENDENCIES: list[Any] = [EditorPageAuth]
 
 router = APIRouter(tags=["editors"], dependencies=EDITOR_PAGE_DEPENDENCIES)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+# The back office's layout (skip link, navigation, sign-out) and security headers.
+templates = area_templates(Path(__file__).parent / "templates")
+EditorUser = Annotated[User, Depends(editor_page_user)]
 _MONTHS = (
     "janvier",
     "février",
@@ -47,7 +50,13 @@ templates.env.filters["jour"] = _day
 templates.env.filters["paris"] = _paris
 
 
-@router.get("/editeurs", response_class=HTMLResponse)
-def editors_page(request: Request, knowledge: KnowledgeDep, session: SessionDep) -> HTMLResponse:
+@router.get("/editeurs")
+def editors_page(
+    request: Request,
+    knowledge: KnowledgeDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: EditorUser,
+) -> Response:
     view = editors_view(knowledge, session, date.today())
-    return templates.TemplateResponse(request, "editeurs.html", {"view": view})
+    return render_page(templates, request, "editeurs.html", {"view": view}, settings, user=user)

@@ -1,4 +1,5 @@
-"""Serves the demo page at `/` and its static files, with the page's security headers."""
+"""Serves the demo page at `/`, its accessibility statement and its static files, with the
+pages' security headers."""
 
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +43,16 @@ def home_page(
         "index.html",
         {"widget_config": config.model_dump(by_alias=True), "static_url": STATIC_URL},
         headers=service.security_headers(config.socket_url),
+    )
+
+
+@router.get("/accessibilite", response_class=HTMLResponse)
+def accessibility_statement(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "accessibilite.html",
+        {"static_url": STATIC_URL},
+        headers=service.security_headers(service.public_rasa_url(settings)),
     )
 
 

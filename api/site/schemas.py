@@ -7,7 +7,7 @@ from pydantic.alias_generators import to_camel
 
 
 class WidgetConfig(BaseModel):
-    """Settings of the rasa-webchat widget, read by static/js/chat.js."""
+    """Settings of the chat widget, read by static/js/chat.js (and the page, for its texts)."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 

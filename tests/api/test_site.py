@@ -84,6 +84,22 @@ def test_home_page_is_in_french_with_landmarks_and_says_it_is_a_demo(client: Tes
     assert "Page de démonstration" in response.text
 
 
+def test_accessibility_statement_is_linked_from_every_page_and_claims_no_conformity(
+    client: TestClient,
+) -> None:
+    assert 'href="/accessibilite"' in client.get("/").text
+
+    response = client.get("/accessibilite")
+
+    assert response.status_code == 200
+    assert parse(response.text).html_lang == "fr"
+    assert "Déclaration d'accessibilité" in response.text
+    # No audit was made: the statement may not claim any conformity rate.
+    assert "non conforme" in response.text
+    assert "%" not in response.text.replace("200 %", "")
+    assert 'href="/accessibilite"' in response.text
+
+
 def test_widget_is_configured_in_french_with_every_referent_team(client: TestClient) -> None:
     page = parse(client.get("/").text)
 
@@ -106,7 +122,7 @@ def test_page_runs_no_inline_script(client: TestClient) -> None:
 
 
 def test_page_and_static_files_carry_the_security_headers(client: TestClient) -> None:
-    for path in ("/", "/site/static/js/chat.js", "/site/static/css/site.css"):
+    for path in ("/", "/accessibilite", "/site/static/js/chat.js", "/site/static/css/site.css"):
         response = client.get(path)
 
         assert response.status_code == 200, path

@@ -28,7 +28,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WIDGET_BUNDLE = ROOT / "api" / "site" / "static" / "vendor" / "rasa-webchat.js"
+WIDGET_BUNDLE = ROOT / "api" / "site" / "static" / "vendor" / "socket.io.min.js"
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -94,30 +94,47 @@ def shoot(request: pytest.FixtureRequest) -> Shoot:
 # -- the widget, as a visitor uses it -------------------------------------------------------
 
 
+def message_field(page: Page) -> Locator:
+    return page.get_by_role("textbox", name="Votre message")
+
+
+def send_button(page: Page) -> Locator:
+    return page.locator(".chat-form").get_by_role("button", name="Envoyer", exact=True)
+
+
+def chat_panel(page: Page) -> Locator:
+    return page.locator(".chat-panel")
+
+
 def open_chat(page: Page) -> None:
-    """Opens the widget with its launcher (by its French name) and waits until it can send."""
-    if page.locator(".rw-conversation-container").count() == 0:
+    """Opens the chat with its launcher (by its French name) and waits until it can send."""
+    if chat_panel(page).is_hidden():
         page.get_by_role("button", name="Ouvrir l'assistant").click()
-    expect(page.locator(".rw-new-message")).to_be_enabled()
+    expect(message_field(page)).to_be_enabled()
 
 
 def bot_messages(page: Page) -> Locator:
-    return page.locator(".rw-messages-container .rw-response")
+    return page.locator(".chat-messages .chat-bubble--bot")
 
 
 def visitor_messages(page: Page) -> Locator:
-    return page.locator(".rw-messages-container .rw-client")
+    return page.locator(".chat-messages .chat-bubble--visitor")
+
+
+def reply_buttons(page: Page) -> Locator:
+    """The quick replies the assistant offers under its last message."""
+    return page.locator(".chat-replies .chat-reply")
 
 
 _BOT_MESSAGES_AFTER_LAST_VISITOR_MESSAGE = """() => {
-  const messages = [...document.querySelectorAll('.rw-messages-container .rw-message')];
-  const fromVisitor = messages.map((m) => m.querySelector('.rw-client') !== null);
+  const messages = [...document.querySelectorAll('.chat-messages .chat-bubble')];
+  const fromVisitor = messages.map((m) => m.classList.contains('chat-bubble--visitor'));
   return messages.length - 1 - fromVisitor.lastIndexOf(true);
 }"""
 
 
 def _wait_until_stable(page: Page, quiet_ms: int = 2500) -> None:
-    """The widget shows the messages of one answer one by one, with a short delay each."""
+    """Rasa sends an answer paragraph by paragraph, and the actions' messages one by one."""
     count = bot_messages(page).count()
     quiet = 0
     while quiet < quiet_ms:
@@ -144,23 +161,28 @@ def wait_for_bot(page: Page, seen: int) -> None:
     _wait_until_stable(page)
 
 
+def send_message(page: Page, text: str) -> None:
+    """Types a message as a visitor and sends it, without waiting for any answer."""
+    message_field(page).fill(text)
+    send_button(page).click()
+
+
 def say(page: Page, text: str) -> None:
     """Types a message as a visitor and waits for the assistant's whole answer."""
-    page.locator(".rw-new-message").fill(text)
-    page.locator(".rw-send").click()
+    send_message(page, text)
     expect(visitor_messages(page).filter(has_text=text).last).to_be_visible()
     wait_for_answer(page)
 
 
 def click_reply(page: Page, title: str | re.Pattern[str]) -> None:
     """Clicks a quick reply; the widget then shows its title as the visitor's message."""
-    page.locator(".rw-replies .rw-reply").filter(has_text=title).last.click()
+    reply_buttons(page).filter(has_text=title).last.click()
     expect(visitor_messages(page).filter(has_text=title).last).to_be_visible()
     wait_for_answer(page)
 
 
 def session_id(page: Page) -> str:
-    """The widget's conversation id, which is Rasa's sender id (session persistence)."""
+    """The chat's conversation id, which is Rasa's sender id (session persistence)."""
     value = page.evaluate(
         "() => JSON.parse(window.localStorage.getItem('chat_session') || '{}').session_id"
     )
@@ -181,3 +203,40 @@ def trigger_intent(running: Stack, conversation_id: str, intent: str, **entities
 
 def unique_email() -> str:
     return f"visiteur-{uuid.uuid4().hex[:8]}@example.org"
+
+
+# -- accessibility ---------------------------------------------------------------------------
+
+AXE_SCRIPT = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# RGAA 4.1 is the French application of WCAG 2.1 AA: axe-core's rules of those levels.
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_RUN_AXE = """async (options) => {
+  const result = await window.axe.run(document, options);
+  return result.violations.map((violation) => ({
+    id: violation.id,
+    help: violation.help,
+    nodes: violation.nodes.map((node) => node.target.join(" ") + ": " + node.failureSummary),
+  }));
+}"""
+
+
+def assert_accessible(page: Page, exempt: dict[str, str] | None = None) -> None:
+    """Runs axe-core on the page as it is now and fails on any WCAG 2.1 A or AA violation.
+
+    `exempt` maps the id of a rule that cannot apply to this page to the reason why; no rule
+    is exempted anywhere else."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run 'make web'.")
+    # Evaluated through the DevTools protocol: the page's CSP does not apply to it.
+    if page.evaluate("typeof window.axe") == "undefined":
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_21_AA},
+        "rules": {rule: {"enabled": False} for rule in (exempt or {})},
+    }
+    violations = page.evaluate(_RUN_AXE, options)
+    report = "\n".join(
+        f"{v['id']} ({v['help']}):\n    " + "\n    ".join(v["nodes"]) for v in violations
+    )
+    assert not violations, f"WCAG 2.1 A/AA violations on {page.url}:\n{report}"

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     click_reply,
     open_chat,
     say,
+    send_message,
     unique_email,
     visitor_messages,
     wait_for_answer,
@@ -83,9 +84,8 @@ def test_the_whole_life_of_a_case_from_request_to_rating_and_transcript_by_email
 
     referent.get_by_label(re.compile("Votre réponse")).fill(REPLY)
     referent.get_by_role("button", name="Envoyer la réponse").click()
-    expect(visitor.locator(".rw-response.lot-referent").filter(has_text=REPLY)).to_be_visible()
-    visitor.locator(".rw-new-message").fill(VISITOR_LIVE)
-    visitor.locator(".rw-send").click()
+    expect(visitor.locator(".chat-bubble--bot.lot-referent").filter(has_text=REPLY)).to_be_visible()
+    send_message(visitor, VISITOR_LIVE)
     expect(visitor_messages(visitor).filter(has_text=VISITOR_LIVE)).to_be_visible()
     assert reload_until_text(referent, VISITOR_LIVE), "the visitor's words never reached the case"
     shoot(visitor, "3-live-exchange")

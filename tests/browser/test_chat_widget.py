@@ -53,7 +53,7 @@ def test_visitor_asks_about_schools_and_sees_the_answer_with_its_source_link(
     page = new_context().new_page()
 
     open_page(page, site_url)
-    expect(page.locator(".rw-replies .rw-reply").first).to_be_visible()
+    expect(page.locator(".chat-replies .chat-reply").first).to_be_visible()
     say(page, SCHOOLS_QUESTION)
     shoot(page, "answer")
 
@@ -111,7 +111,7 @@ def test_referent_words_are_styled_as_the_teams_and_never_run_as_html(
     words = {"referent_message": HOSTILE, "referent_team": TEAM}
     trigger_intent(stack, conversation, "EXTERNAL_referent_message", **words)
     wait_for_bot(page, seen)
-    referent = page.locator(".rw-response.lot-referent").last
+    referent = page.locator(".chat-bubble--bot.lot-referent").last
     expect(referent).to_contain_text(f"{TEAM} :")
     expect(referent).to_contain_text('<img src=x onerror="window.__xss = 1">')
     expect(referent).to_contain_text("<b>gras</b>")
@@ -126,13 +126,13 @@ def test_referent_words_are_styled_as_the_teams_and_never_run_as_html(
     page.reload()
     open_chat(page)
     expect(status).to_have_text(TEAM_LIVE)
-    expect(page.locator(".rw-response.lot-referent")).to_have_count(1)
+    expect(page.locator(".chat-bubble--bot.lot-referent")).to_have_count(1)
 
     seen = bot_messages(page).count()
     trigger_intent(stack, conversation, "EXTERNAL_handoff_closed", referent_team=TEAM)
     wait_for_bot(page, seen)
     expect(status).to_have_count(0)
-    expect(page.locator(".rw-response.lot-referent")).to_have_count(1)
+    expect(page.locator(".chat-bubble--bot.lot-referent")).to_have_count(1)
     shoot(page, "referent-closed")
 
 
@@ -147,7 +147,7 @@ def test_page_fits_a_small_phone_and_the_open_chat_fills_a_phone_screen(
     page = new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     open_page(page, site_url)
     say(page, SCHOOLS_QUESTION)
-    box = page.locator(".rw-conversation-container").bounding_box()
+    box = page.locator(".chat-panel").bounding_box()
     assert box is not None
     assert box["width"] >= PHONE["width"] - 2
     mobile = shoot(page, "phone")
@@ -160,4 +160,4 @@ def test_page_fits_a_small_phone_and_the_open_chat_fills_a_phone_screen(
     if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(desktop, DOCS_SCREENSHOTS / "chat-desktop.png")
-        shutil.copyfile(mobile, DOCS_SCREENSHOTS / "chat-mobile.png")
+        shutil.copyfile(mobile, DOCS_SCREENSHOTS / "chat-phone.png")

@@ -60,7 +60,7 @@ def test_a_thumbs_down_reaches_the_inbox_grouped_and_resolved_and_shows_in_the_a
     rating.get_by_role("button", name="Pas assez précis pour ma commune").click()
     expect(rating).to_contain_text("Un commentaire ?")
     # The answer keeps its quick replies: rating takes no turn.
-    expect(visitor.locator(".rw-replies .rw-reply").first).to_be_visible()
+    expect(visitor.locator(".chat-replies .chat-reply").first).to_be_visible()
     shoot(visitor, "thumbs-down")
 
     # The same question worded otherwise, recorded by the API as unanswered.

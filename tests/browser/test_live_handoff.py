@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     click_reply,
     open_chat,
     say,
+    send_message,
     unique_email,
     visitor_messages,
     wait_for_answer,
@@ -116,21 +117,20 @@ def test_referent_claims_replies_and_closes_from_the_dashboard_and_the_visitor_s
 
     referent.get_by_label(re.compile("Votre réponse")).fill(REPLY)
     referent.get_by_role("button", name="Envoyer la réponse").click()
-    reply = visitor.locator(".rw-response.lot-referent").filter(has_text=REPLY)
+    reply = visitor.locator(".chat-bubble--bot.lot-referent").filter(has_text=REPLY)
     expect(reply).to_be_visible()
     expect(reply).to_contain_text(f"{TEAM} :")
     shoot(visitor, "referent-reply")
     shoot(referent, "dashboard-case")
 
     # While the referent is live, the visitor's words go to the case, not to the bot.
-    visitor.locator(".rw-new-message").fill(VISITOR_WORDS)
-    visitor.locator(".rw-send").click()
+    send_message(visitor, VISITOR_WORDS)
     expect(visitor_messages(visitor).filter(has_text=VISITOR_WORDS)).to_be_visible()
     assert reload_until_text(referent, VISITOR_WORDS), "the visitor's words never reached the case"
 
     referent.get_by_role("button", name="Clôturer la demande").click()
     expect(status).to_have_count(0)
-    expect(visitor.locator(".rw-response.lot-referent").filter(has_text=REPLY)).to_be_visible()
+    expect(visitor.locator(".chat-bubble--bot.lot-referent").filter(has_text=REPLY)).to_be_visible()
 
     say(visitor, "Quels lycées à Cahors ?")
     first_line = knowledge_body(stack, "schools/lycees-cahors.md").split("\n")[0]
