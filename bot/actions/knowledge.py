@@ -183,12 +183,9 @@ class ActionAnswerTheme(Action):
                 # "Andros recrute-t-il des conducteurs de ligne ?": an entry clearly about the
                 # question comes first, the offers last, since the widget shows the buttons
                 # ("Voir plus") of the last message only. The topic stays the openings'.
-                await answer_if_clear(
-                    dispatcher,
-                    tracker,
-                    search_text(tracker, theme),
-                    [theme],
-                    place=(commune, commune_name),
+                # Searched as it stands: the trade names the topic, it is no follow-up.
+                await say_if_clear(
+                    dispatcher, tracker, search_text(tracker, theme), theme, (commune, commune_name)
                 )
                 dispatcher.messages.extend(offers.messages)
                 return [*events, SlotSet("opening_kind", kind), *found]
@@ -450,6 +447,19 @@ async def answer_if_clear(
         previous = last_question_about(tracker.events[:-1], str(last_theme))
         query = f"{previous[0]} {text}" if previous else text
         theme = last_theme
+    return await say_if_clear(dispatcher, tracker, query, theme, (commune, commune_name))
+
+
+async def say_if_clear(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    query: str,
+    theme: str | None,
+    place: tuple[str | None, str | None],
+) -> list[EventType] | None:
+    """Says the entry clearly about `query`, if one is; None otherwise (or when the API is
+    out of reach). `place`: (INSEE code, name) of the commune, or (None, None)."""
+    commune, commune_name = place
     try:
         answer = await ApiClient().search_knowledge(query, theme, commune, confident_only=True)
     except (ApiUnavailable, ApiRejected):

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import make_tracker, run, user
+from conftest import answered, make_tracker, run, user
 
 from bot.actions.config import Settings
 from bot.actions.knowledge import ActionAnswerTheme
@@ -142,6 +142,26 @@ def test_an_entry_clearly_about_a_trade_question_comes_before_the_offers(
     last_buttons = [b["payload"] for b in outcome.messages[-1].get("buttons") or []]
     assert "/more_openings" in last_buttons
     assert outcome.slots["opening_kind"] == "job"
+
+
+def test_a_trade_question_after_another_topic_is_not_read_as_a_follow_up_of_it(
+    settings: Settings,
+) -> None:
+    events = [
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
+        user("ask_jobs", "infirmier, comment trouver un emploi ?", {"job": "infirmier"}),
+    ]
+
+    outcome = run(
+        ActionAnswerTheme(),
+        make_tracker(
+            events, {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"}
+        ),
+    )
+
+    assert "Réponse de test sur l'emploi dans le Lot." in outcome.texts[0]
+    assert "lycées" not in outcome.text
+    assert listed(outcome.texts[-1])
 
 
 def test_a_trade_question_no_entry_is_clearly_about_gets_the_offers_alone(
