@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 
 from api.accounts.throttle import throttle_from_settings
 from api.analytics.router import router as analytics_router
+from api.compare.router import router as compare_router
 from api.core.config import get_settings
 from api.core.logging import configure_logging
 from api.dashboard.auth import PageError
@@ -46,6 +47,7 @@ def create_app() -> FastAPI:
     app.include_router(partners_router)
     app.include_router(territory_router)
     app.include_router(territory_answers_router)
+    app.include_router(compare_router)
     app.include_router(knowledge_router)
     app.include_router(unanswered_router)
     app.include_router(feedback_router)
