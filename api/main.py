@@ -22,6 +22,7 @@ from api.knowledge.router import router as knowledge_router
 from api.knowledge.runtime import knowledge_runtime
 from api.openings.router import router as openings_router
 from api.partners.router import router as partners_router
+from api.plans.router import router as plans_router
 from api.privacy.router import router as privacy_router
 from api.review.router import router as review_router
 from api.site.router import router as site_router
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(editors_router)
     app.include_router(handoffs_router)
     app.include_router(privacy_router)
+    app.include_router(plans_router)
     app.include_router(review_router)
     app.include_router(analytics_router)
     app.include_router(dashboard_router)

@@ -35,7 +35,8 @@ def test_two_towns_side_by_side_every_known_cell_with_its_source(
     response = compare(client, "Figeac", "Cahors")
     assert response.status_code == 200, response.text
     figeac, cahors = response.json()["communes"]
-    assert figeac["commune"]["insee"] == "46102" and cahors["commune"]["insee"] == "46042"
+    assert figeac["commune"]["insee"] == "46102"
+    assert cahors["commune"]["insee"] == "46042"
 
     assert figeac["population"]["value"] == {"population": 9793, "year": 2023}
     assert "Insee" in figeac["population"]["sources"][0]["title"]
@@ -57,7 +58,8 @@ def test_two_towns_side_by_side_every_known_cell_with_its_source(
             if cell["status"] == "known":
                 assert cell["sources"], cell
             else:
-                assert cell["text"] == "inconnu" and cell["value"] is None, cell
+                assert cell["text"] == "inconnu", cell
+                assert cell["value"] is None, cell
 
 
 def test_distances_are_crow_flies_and_driving_times_are_stated_estimates(
@@ -72,7 +74,8 @@ def test_distances_are_crow_flies_and_driving_times_are_stated_estimates(
     assert 115 <= km <= 125  # Figeac and Toulouse's points, as the crow flies
     expected = km * ROAD_DETOUR_FACTOR / AVERAGE_DRIVING_SPEED_KMH * 60
     assert abs(toulouse["value"]["driving_minutes_estimate"] - expected) <= 5
-    assert "estimé" in toulouse["note"] and "vol d'oiseau" in toulouse["note"]
+    assert "estimé" in toulouse["note"]
+    assert "vol d'oiseau" in toulouse["note"]
     assert "estimations" in body["method"]
     cahors = body["communes"][1]
     assert cahors["distances"][0]["cell"]["text"] == "sur place"
@@ -88,8 +91,10 @@ def test_three_towns_with_a_commune_deleguee_and_a_place_outside_the_lot(
     assert labastide["delegated_name"] == "Labastide-Murat"
     assert labastide["population"]["value"]["population"] == 886
     assert brive["status"] == "outside_lot"
-    assert "Corrèze" in brive["reason"] and "hors du Lot" in brive["reason"]
-    assert brive["population"] is None and brive["distances"] == []
+    assert "Corrèze" in brive["reason"]
+    assert "hors du Lot" in brive["reason"]
+    assert brive["population"] is None
+    assert brive["distances"] == []
     # No sourced price for either town: said so, not guessed.
     assert gourdon["housing_price"]["status"] == "unknown"
     assert labastide["housing_price"]["text"] == "inconnu"
