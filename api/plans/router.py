@@ -19,6 +19,7 @@ from api.knowledge.deps import KnowledgeDep
 from api.notifications.mailer import SEND_ERRORS, mailer_from_settings, send_now
 from api.notifications.messages import plan_link_mail
 from api.plans import service
+from api.plans.models import Plan
 from api.plans.page import OPENINGS_RADIUS_KM, build_page
 from api.plans.schemas import (
     TOKEN_PATTERN,
@@ -122,8 +123,14 @@ def _unavailable(request: Request, gone: bool) -> Response:
     )
 
 
-def _valid_token(token: str) -> bool:
-    return re.fullmatch(TOKEN_PATTERN, token) is not None
+def _plan_or_page(request: Request, db: SessionDep, token: str) -> Plan | Response:
+    """The plan of a working link, or the page that says the link leads nowhere."""
+    if re.fullmatch(TOKEN_PATTERN, token) is None:
+        return _unavailable(request, gone=False)
+    try:
+        return service.live_plan(db, token, utcnow())
+    except service.PlanUnavailable as error:
+        return _unavailable(request, error.gone)
 
 
 @router.get(PAGE_PATH + "/{token}", include_in_schema=False)
@@ -134,12 +141,9 @@ def plan_page(
     knowledge: KnowledgeDep,
     territory: TerritoryDep,
 ) -> Response:
-    if not _valid_token(token):
-        return _unavailable(request, gone=False)
-    try:
-        plan = service.live_plan(db, token, utcnow())
-    except service.PlanUnavailable as error:
-        return _unavailable(request, error.gone)
+    plan = _plan_or_page(request, db, token)
+    if isinstance(plan, Response):
+        return plan
     page = build_page(plan, knowledge, territory, db)
     return templates.TemplateResponse(
         request,
@@ -152,12 +156,9 @@ def plan_page(
 @router.post(PAGE_PATH + "/{token}/effacer", include_in_schema=False)
 def erase_plan(request: Request, token: str, db: SessionDep) -> Response:
     """The visitor's own button: knowing the link is the right to erase it."""
-    if not _valid_token(token):
-        return _unavailable(request, gone=False)
-    try:
-        plan = service.live_plan(db, token, utcnow())
-    except service.PlanUnavailable as error:
-        return _unavailable(request, error.gone)
+    plan = _plan_or_page(request, db, token)
+    if isinstance(plan, Response):
+        return plan
     service.revoke(db, plan, utcnow())
     log.info("plan.erased_by_visitor", plan=plan.id)
     return templates.TemplateResponse(request, "plan_erased.html", {}, headers=PAGE_HEADERS)

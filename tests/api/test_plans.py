@@ -56,6 +56,13 @@ def make_plan(client: TestClient, bot_headers: dict[str, str]) -> Callable[..., 
     return make
 
 
+def mail_plan(
+    client: TestClient, headers: dict[str, str], conversation_id: str, token: str, email: str
+) -> Any:
+    body = {"conversation_id": conversation_id, "token": token, "email": email}
+    return client.post("/v1/plans/email", json=body, headers=headers)
+
+
 def page_path(plan: dict[str, Any]) -> str:
     return f"/projet/{plan['token']}"
 
@@ -210,14 +217,8 @@ def test_no_other_visitor_s_data_leaks(
     )
     assert client.get(page_path(other)).status_code == 200
     # Another conversation cannot have this plan mailed.
-    response = client.post(
-        "/v1/plans/email",
-        json={
-            "conversation_id": mine["conversation_id"],
-            "token": other["token"],
-            "email": "intrus@example.net",
-        },
-        headers=bot_headers,
+    response = mail_plan(
+        client, bot_headers, mine["conversation_id"], other["token"], "intrus@example.net"
     )
     assert response.status_code == 404
 
@@ -278,14 +279,8 @@ def test_the_link_is_sent_by_email_and_the_address_is_not_kept(
     db_session: Session,
 ) -> None:
     plan = make_plan()
-    response = client.post(
-        "/v1/plans/email",
-        json={
-            "conversation_id": plan["conversation_id"],
-            "token": plan["token"],
-            "email": "famille@example.net",
-        },
-        headers=bot_headers,
+    response = mail_plan(
+        client, bot_headers, plan["conversation_id"], plan["token"], "famille@example.net"
     )
     assert response.json() == {"sent": True}
     recipients, message = smtp_server.wait_for(1)[0]
