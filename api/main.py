@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 
 from api.accounts.throttle import throttle_from_settings
 from api.analytics.router import router as analytics_router
+from api.compare.router import router as compare_router
 from api.core.config import get_settings
 from api.core.logging import configure_logging
 from api.dashboard.auth import PageError
@@ -21,6 +22,7 @@ from api.knowledge.router import router as knowledge_router
 from api.knowledge.runtime import knowledge_runtime
 from api.openings.router import router as openings_router
 from api.partners.router import router as partners_router
+from api.plans.router import router as plans_router
 from api.privacy.router import router as privacy_router
 from api.review.router import router as review_router
 from api.site.router import router as site_router
@@ -46,12 +48,14 @@ def create_app() -> FastAPI:
     app.include_router(partners_router)
     app.include_router(territory_router)
     app.include_router(territory_answers_router)
+    app.include_router(compare_router)
     app.include_router(knowledge_router)
     app.include_router(unanswered_router)
     app.include_router(feedback_router)
     app.include_router(editors_router)
     app.include_router(handoffs_router)
     app.include_router(privacy_router)
+    app.include_router(plans_router)
     app.include_router(review_router)
     app.include_router(analytics_router)
     app.include_router(dashboard_router)

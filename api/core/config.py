@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     ft_departement: str = "46"
 
     retention_days: int = 365
+    # How long a "Mon projet d'installation" link works; its data is purged after.
+    plan_link_days: int = Field(default=30, ge=1, le=365)
     # Rasa's SQL tracker store, purged with the same retention; unset = nothing to purge.
     tracker_store_url: str | None = None
     # A visitor silent for longer is taken as gone: referent replies then go by e-mail too.

@@ -23,6 +23,7 @@ from api.deps import SessionDep, SettingsDep
 from api.handoffs import live, service
 from api.handoffs.dependencies import LiveDep
 from api.handoffs.models import Case, CaseStatus, Delivery
+from api.handoffs.presenters import plan_out
 from api.handoffs.schemas import MAX_TEXT
 from api.privacy import service as privacy
 from api.territory.service import Territory, get_territory
@@ -410,6 +411,7 @@ def _render_case(
             "pending_count": len(service.pending_messages(case)),
             "max_text": MAX_TEXT,
             "problem": problem,
+            "plan_view": plan_out(case.plan, territory, now) if case.plan is not None else None,
         },
         settings,
         user=user,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
 from api.core.db import Base, UtcDateTime, utcnow
+from api.plans.models import Plan
 
 
 class CaseStatus(StrEnum):
@@ -69,8 +70,14 @@ class Case(Base):
     satisfaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The conversation sent to the visitor's address, at their request.
     transcript_emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The visitor's "Mon projet d'installation", when the conversation made one: the
+    # referent starts from it. Deleted with the case (privacy.service.delete_case).
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL"), index=True
+    )
 
     claimed_by: Mapped[User | None] = relationship(lazy="joined")
+    plan: Mapped[Plan | None] = relationship()
     messages: Mapped[list["CaseMessage"]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",

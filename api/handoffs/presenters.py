@@ -1,17 +1,24 @@
 """Cases as the referent API shows them (and as a privacy export hands them over)."""
 
+from datetime import datetime
+
 from api.accounts.models import User
+from api.core.db import utcnow
 from api.handoffs.models import Case
 from api.handoffs.schemas import (
     CaseDetail,
+    CasePlanOut,
     CaseSummary,
     ContactOut,
     MessageOut,
     NoteOut,
+    PlanLine,
     TeamOut,
     UserOut,
 )
 from api.handoffs.service import pending_messages
+from api.plans.models import Plan
+from api.plans.page import area_label, summary
 from api.territory.service import Territory
 
 
@@ -42,6 +49,22 @@ def case_summary(case: Case, territory: Territory, pending: int) -> CaseSummary:
         updated_at=case.updated_at,
         last_visitor_activity_at=case.last_visitor_activity_at,
         pending_messages=pending,
+    )
+
+
+def plan_out(plan: Plan, territory: Territory, now: datetime) -> CasePlanOut:
+    if plan.revoked_at is not None:
+        return CasePlanOut(
+            status="erased", created_at=plan.created_at, expires_at=plan.expires_at, lines=[]
+        )
+    return CasePlanOut(
+        status="active" if plan.expires_at > now else "expired",
+        created_at=plan.created_at,
+        expires_at=plan.expires_at,
+        lines=[
+            PlanLine(label=label, value=value)
+            for label, value in summary(plan, area_label(plan, territory))
+        ],
     )
 
 
@@ -83,4 +106,5 @@ def case_detail(case: Case, territory: Territory) -> CaseDetail:
         satisfaction_score=case.satisfaction_score,
         satisfaction_comment=case.satisfaction_comment,
         transcript_emailed_at=case.transcript_emailed_at,
+        plan=plan_out(case.plan, territory, utcnow()) if case.plan is not None else None,
     )

@@ -23,7 +23,7 @@ MAX_TRANSCRIPT_TURNS = 400
 MAX_TEXT = 5000
 
 
-def _email(value: str | None) -> str | None:
+def validate_email(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
@@ -58,7 +58,7 @@ class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     first_name: ShortText
-    email: Annotated[str | None, AfterValidator(_email)] = None
+    email: Annotated[str | None, AfterValidator(validate_email)] = None
     phone: Annotated[str | None, AfterValidator(_phone)] = None
 
 
@@ -196,6 +196,20 @@ class CaseSummary(BaseModel):
     pending_messages: int
 
 
+class PlanLine(BaseModel):
+    label: str
+    value: str
+
+
+class CasePlanOut(BaseModel):
+    """The visitor's plan as the referent sees it: what they gave, and whether it still works."""
+
+    status: Literal["active", "expired", "erased"]
+    created_at: datetime
+    expires_at: datetime
+    lines: list[PlanLine]
+
+
 class CaseDetail(CaseSummary):
     contact: ContactOut
     consent_text: str
@@ -211,6 +225,7 @@ class CaseDetail(CaseSummary):
     satisfaction_score: int | None
     satisfaction_comment: str | None
     transcript_emailed_at: datetime | None
+    plan: CasePlanOut | None = None
 
 
 class CaseList(BaseModel):

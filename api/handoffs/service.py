@@ -23,6 +23,7 @@ from api.handoffs.models import (
 from api.handoffs.schemas import HandoffIn
 from api.handoffs.turns import turns_after
 from api.notifications.messages import team_phrase
+from api.plans.service import latest_live_plan
 from api.territory.hours import french_moment
 from api.territory.schemas import Team
 
@@ -84,6 +85,8 @@ def open_case(session: Session, payload: HandoffIn, team: Team, now: datetime) -
     existing = find_by_idempotency_key(session, payload.idempotency_key)
     if existing is not None:
         return existing, False
+    # The plan the visitor made in this conversation travels with the case.
+    plan = latest_live_plan(session, payload.conversation_id, now)
     for _ in range(5):
         case = Case(
             reference=new_reference(now),
@@ -103,6 +106,7 @@ def open_case(session: Session, payload: HandoffIn, team: Team, now: datetime) -
             updated_at=now,
             # Asking for a person is the visitor's latest activity.
             last_visitor_activity_at=now,
+            plan_id=plan.id if plan is not None else None,
         )
         if team.hours is not None and not team.hours.is_open(now):
             case.opened_out_of_hours = True

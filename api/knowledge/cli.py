@@ -4,6 +4,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from api.compare.facilities import FACILITIES_FILE, check_facilities
 from api.core.config import get_settings
 from api.knowledge.validation import validate_directory
 from api.territory.service import check_territory
@@ -26,6 +27,14 @@ def _validate(args: argparse.Namespace) -> int:
     territory, problems = check_territory(territory_dir)
     report = validate_directory(directory, territory, date.today())
     problems += report.problems
+    if territory_dir == directory / "territory":
+        # The facilities cite entries: only the folder's own ones can be checked.
+        _, facility_problems = check_facilities(
+            territory_dir / FACILITIES_FILE,
+            territory,
+            {loaded.entry.id: loaded.entry for loaded in report.entries},
+        )
+        problems += facility_problems
     base = Path.cwd()
     for problem in problems:
         print(problem.render(base))

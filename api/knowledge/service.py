@@ -9,6 +9,7 @@ from pathlib import Path
 
 import structlog
 
+from api.compare.facilities import FACILITIES_FILE, Facilities, check_facilities
 from api.content.problems import ContentError, Problem
 from api.core.config import EncoderName, Settings
 from api.knowledge.encoder import Encoder, get_encoder
@@ -38,6 +39,8 @@ class Snapshot:
     by_id: dict[str, LoadedEntry]
     problems: list[Problem]
     loaded_at: datetime
+    # What the comparison of communes cites: hospitals, stations, prices, reference towns.
+    facilities: Facilities = field(default_factory=Facilities)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -54,12 +57,18 @@ class FailedReload:
     problems: list[Problem] = field(default_factory=list)
 
 
-def check_content(directory: Path, today: date) -> tuple[Territory, ValidationReport]:
-    """Territory and entries of a knowledge directory, with every problem of both."""
+def check_content(directory: Path, today: date) -> tuple[Territory, ValidationReport, Facilities]:
+    """Territory, entries and facilities of a knowledge directory, with every problem."""
     territory, territory_problems = check_territory(directory / "territory")
     report = validate_directory(directory, territory, today)
     report.problems[:0] = territory_problems
-    return territory, report
+    facilities, facility_problems = check_facilities(
+        directory / "territory" / FACILITIES_FILE,
+        territory,
+        {loaded.entry.id: loaded.entry for loaded in report.entries},
+    )
+    report.problems += facility_problems
+    return territory, report, facilities
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ def cached_snapshot(directory: Path, readers: Readers, today: date) -> Snapshot:
 
 def build_snapshot(directory: Path, readers: Readers, today: date) -> Snapshot:
     """Load, validate and index `directory`; raises ContentError when anything is wrong."""
-    territory, report = check_content(directory, today)
+    territory, report, facilities = check_content(directory, today)
     if report.errors:
         raise ContentError(report.problems)
     documents = document_terms(readers.lemmatizer, report.entries)
@@ -119,6 +128,7 @@ def build_snapshot(directory: Path, readers: Readers, today: date) -> Snapshot:
         by_id={loaded.entry.id: loaded for loaded in report.entries},
         problems=report.problems,
         loaded_at=datetime.now(UTC),
+        facilities=facilities,
     )
 
 

@@ -109,3 +109,13 @@ def transcript_mail(
         reply_to=team_email,
         personal=True,
     )
+
+
+def plan_link_mail(*, to: str, link: str, expires_at: datetime) -> OutgoingMail:
+    """The link to the visitor's plan, sent to the address they gave for it (not stored)."""
+    text = _env.get_template("plan_link.txt").render(
+        link=link, expires=expires_at.astimezone(PARIS).strftime("%d/%m/%Y")
+    )
+    return OutgoingMail(
+        to=to, subject="Votre projet d’installation dans le Lot", text=text, personal=True
+    )

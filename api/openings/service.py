@@ -312,3 +312,23 @@ def _distance(commune: Commune, opening: Opening) -> float | None:
     return round(
         haversine_km(commune.latitude, commune.longitude, opening.latitude, opening.longitude), 1
     )
+
+
+@dataclass(frozen=True)
+class NearbyCount:
+    total: int
+    # Of which sample openings ("Exemple fictif"): never to be presented as real ones.
+    samples: int
+
+
+def count_nearby(
+    session: Session, commune: Commune, radius_km: float, now: datetime | None = None
+) -> NearbyCount:
+    """Live openings of every kind within `radius_km` of the commune."""
+    conditions = [_active(now or utcnow()), *_within_radius(commune, radius_km)]
+    total, samples = session.execute(
+        select(
+            func.count(Opening.id), func.count(Opening.id).filter(Opening.is_sample.is_(True))
+        ).where(*conditions)
+    ).one()
+    return NearbyCount(total=int(total or 0), samples=int(samples or 0))

@@ -20,7 +20,8 @@ def _purge(args: argparse.Namespace) -> int:
     print(
         f"Purge des données de plus de {days} jours "
         f"(antérieures au {report.cutoff:%d/%m/%Y}) :\n"
-        f"  demandes clôturées supprimées : {report.cases_deleted}"
+        f"  demandes clôturées supprimées : {report.cases_deleted}\n"
+        f"  projets d'installation expirés ou effacés supprimés : {report.plans_deleted}"
     )
     if report.tracker_events_deleted is None:
         print("  conversations Rasa : TRACKER_STORE_URL non défini, rien à purger")
@@ -65,7 +66,9 @@ def _delete_case(args: argparse.Namespace) -> int:
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = commands.add_parser(
-        "purge", help="delete closed cases and Rasa conversations older than the retention"
+        "purge",
+        help="delete closed cases and Rasa conversations older than the retention, and the plans "
+        "whose link expired or was revoked",
     )
     parser.add_argument("--days", type=int, help="retention in days (default: RETENTION_DAYS, 365)")
     parser.set_defaults(handler=_purge)

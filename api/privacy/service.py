@@ -1,4 +1,5 @@
-"""Personal data duties: retention purge (cases and Rasa's tracker store), export, deletion."""
+"""Personal data duties: retention purge (cases, plans and Rasa's tracker store), export,
+deletion."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     inspect,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from api.accounts.models import User
 from api.handoffs.models import Case, CaseStatus
 from api.handoffs.presenters import case_detail
 from api.handoffs.service import audit
+from api.plans.models import Plan
 from api.privacy.schemas import CaseExport
 from api.territory.service import Territory
 
@@ -42,6 +45,8 @@ _tracker_events = Table(
 class PurgeReport:
     cutoff: datetime
     cases_deleted: int
+    # Plans whose link expired or was revoked, and that no remaining case carries.
+    plans_deleted: int
     tracker_events_deleted: int | None  # None: no tracker store configured
 
 
@@ -90,7 +95,11 @@ def delete_case(
         reason=reason,
     )
     conversation_id = case.conversation_id
+    plan = case.plan
     session.delete(case)
+    if plan is not None:
+        # The plan travelled with the case: it goes with it.
+        session.delete(plan)
     session.commit()
     if tracker_store_url:
         delete_tracker_conversation(tracker_store_url, conversation_id)
@@ -110,10 +119,28 @@ def purge(
         delete_case(
             session, case, now, tracker_store_url=None, actor_kind="system", reason="retention"
         )
+    plans_deleted = purge_plans(session, now)
     tracker_deleted = purge_tracker_store(tracker_store_url, cutoff) if tracker_store_url else None
     return PurgeReport(
-        cutoff=cutoff, cases_deleted=len(expired), tracker_events_deleted=tracker_deleted
+        cutoff=cutoff,
+        cases_deleted=len(expired),
+        plans_deleted=plans_deleted,
+        tracker_events_deleted=tracker_deleted,
     )
+
+
+def purge_plans(session: Session, now: datetime) -> int:
+    """Deletes the plans whose link no longer works (expired or revoked): a plan lives as long
+    as its link (PLAN_LINK_DAYS), or as long as the case that carries it."""
+    carried = select(Case.plan_id).where(Case.plan_id.is_not(None))
+    result = session.execute(
+        delete(Plan).where(
+            or_(Plan.revoked_at.is_not(None), Plan.expires_at <= now),
+            Plan.id.not_in(carried),
+        )
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def purge_tracker_store(url: str, cutoff: datetime) -> int:
