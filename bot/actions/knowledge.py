@@ -72,8 +72,12 @@ def search_text(tracker: Tracker, theme: str) -> str:
         return f"{cleaned} {without_place(text, latest)}".strip() or texts.THEME_PHRASES[theme]
     before = previous_question(tracker.events) if question and question[0] == text else None
     if before is not None and points_back(text):
-        # "et après, ça embauche ?" after "formation soudeur": the jobs of that trade.
-        return f"{without_place(*before)} {cleaned}"
+        # "et après, ça embauche ?" after "formation soudeur pour adulte": the jobs of that
+        # trade. The trade is the subject carried over; the rest of the earlier question
+        # ("formation", "adulte") would pull its theme back in.
+        trade = [*entity_values(before[1], "job"), *entity_values(before[1], "sector")]
+        subject = " ".join(dict.fromkeys(trade)) or without_place(*before)
+        return f"{subject} {cleaned}"
     return cleaned or texts.THEME_PHRASES[theme]
 
 

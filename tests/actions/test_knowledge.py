@@ -447,6 +447,18 @@ def test_a_short_question_pointing_back_is_searched_with_the_question_before() -
     assert search_text(tracker, "jobs") == "formation de soudeur pour adulte et après, ça embauche"
 
 
+def test_a_question_pointing_back_to_a_trade_is_searched_with_the_trade_alone() -> None:
+    # "formation", "adulte" of the course would pull the retraining entries back first.
+    tracker = make_tracker(
+        [
+            *answered(user("ask_retraining", "formation soudeur pour adulte", {"job": "soudeur"})),
+            user("ask_jobs", "et après, ça embauche ?"),
+        ]
+    )
+
+    assert search_text(tracker, "jobs") == "soudeur et après, ça embauche"
+
+
 def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:
     tracker = make_tracker(
         [
