@@ -56,8 +56,10 @@ _RECOMPUTE_AFTER = (Restarted, SessionStarted, ActionReverted, UserUtteranceReve
 MAX_REREAD_EVENTS = 100
 
 # Histories share their events with the trackers and the tracker store: what they add is a
-# replayed tracker and the states, a few hundred bytes an event.
-DEFAULT_MAX_EVENTS = 40_000
+# replayed tracker and the states, about 130 bytes an event (measured). Two kinds of call a
+# conversation (RulePolicy's, MemoizationPolicy's): twice the tracker store's bound, so that
+# the histories keep no event the store has let go.
+DEFAULT_MAX_EVENTS = 12_000
 
 
 def _same_stored_form(read: Event, seen: Event) -> bool:
