@@ -15,9 +15,9 @@ from api.analytics.csv_export import to_csv
 from api.analytics.service import Figures, figures
 from api.dashboard.auth import page_user
 from api.dashboard.pages import SECURITY_HEADERS, area_templates, render_page
-from api.dashboard.templating import THEME_LABELS
 from api.deps import SessionDep, SettingsDep
 from api.knowledge.deps import KnowledgeDep
+from contract.themes import THEME_TITLES
 
 router = APIRouter(include_in_schema=False)
 templates = area_templates(Path(__file__).parent / "templates")
@@ -108,7 +108,7 @@ def analytics_page(
             "percent": _percent,
             "duration": _duration,
             "week_label": _week_label,
-            "theme_label": lambda theme: THEME_LABELS.get(theme, "Autres sujets"),
+            "theme_label": lambda theme: THEME_TITLES.get(theme, "Autres sujets"),
             "entry_title": lambda entry_id: (
                 entries[entry_id].entry.title if entry_id in entries else entry_id
             ),

@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.core.config import get_settings
+from contract.themes import THEME_TITLES
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -25,17 +26,6 @@ DELIVERY_LABELS = {
     "chat": "Remis dans la conversation",
     "email": "Envoyé par e-mail",
     "pending": "En attente d’envoi",
-}
-THEME_LABELS = {
-    "jobs": "Emploi",
-    "business": "Créer ou reprendre une activité",
-    "retraining": "Reconversion",
-    "schools": "Écoles et études",
-    "housing": "Logement",
-    "leisure": "Loisirs",
-    "health": "Santé",
-    "transport": "Transports",
-    "living": "Vivre dans le Lot",
 }
 PROFILE_LABELS = {
     "commune": "Commune visée",
@@ -79,7 +69,7 @@ def profile_value(value: Any) -> str:
         return ", ".join(profile_value(item) for item in value)
     if value is None:
         return "non précisé"
-    return THEME_LABELS.get(str(value), str(value))
+    return THEME_TITLES.get(str(value), str(value))
 
 
 def _environment() -> Environment:
