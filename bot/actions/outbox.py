@@ -28,10 +28,10 @@ from bot.actions.api_client import (
     RasaClient,
 )
 from bot.actions.config import Settings, get_settings
+from contract.rasa import HANDOFF_CREATED
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_CREATED_INTENT = "EXTERNAL_handoff_created"
 # Past this age the visitor has long left the chat: the referent's e-mail reaches them.
 NOTIFY_FOR_S = 24 * 3600
 # The API's reason for refusing a request; enough to fix the cause, never a whole body.
@@ -161,7 +161,7 @@ async def deliver_due(
         try:
             await rasa.trigger_intent(
                 item.conversation_id,
-                HANDOFF_CREATED_INTENT,
+                HANDOFF_CREATED,
                 {
                     "reference": item.receipt["reference"],
                     "referent_team": item.receipt["team_name"],
