@@ -56,7 +56,7 @@ lint: .venv/.installed .venv-bot/.installed
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 	$(APP)/mypy
-	$(APP)/mypy --python-executable $(BOT)/python --python-version 3.10 bot contract
+	$(APP)/mypy --python-executable $(BOT)/python --python-version 3.10 bot contract rasa_sdk_plugins
 
 format: .venv/.installed
 	$(APP)/ruff format .

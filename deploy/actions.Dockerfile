@@ -10,6 +10,8 @@ WORKDIR /app
 COPY bot/__init__.py bot/__init__.py
 COPY bot/actions bot/actions
 COPY contract contract
+# rasa-sdk's plugin package: starts and stops the outbox worker with the server.
+COPY rasa_sdk_plugins rasa_sdk_plugins
 ENV PYTHONPATH=/app ACTIONS_OUTBOX_DIR=/app/var/outbox
 RUN mkdir -p /app/var/outbox && chown -R 1001 /app/var
 

@@ -227,24 +227,6 @@ class _Pools:
 POOLS = _Pools()
 
 
-def close_pools_with_the_action_server() -> None:
-    """Closes the server loop's connections when rasa-sdk's server stops. rasa-sdk imports
-    the actions package while it builds its Sanic app, named "rasa_sdk"; anywhere else
-    (tests, scripts) there is no such app and nothing is registered."""
-    from sanic import Sanic
-    from sanic.exceptions import SanicException
-
-    try:
-        app = Sanic.get_app("rasa_sdk")
-    except SanicException:
-        return
-    app.after_server_stop(_close_pool)
-
-
-async def _close_pool(_app: object, _loop: object) -> None:
-    await POOLS.close()
-
-
 class _Http:
     def __init__(self, base_url: str, token: str | None, settings: Settings, attempts: int) -> None:
         self._base_url = base_url

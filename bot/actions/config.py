@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     api_timeout_s: float = Field(default=3.0, gt=0)
     api_attempts: int = Field(default=3, ge=1)
     # The background delivery of saved handoffs (see outbox.py).
-    outbox_worker: bool = Field(default=True, env="ACTIONS_OUTBOX_WORKER")
     outbox_poll_s: float = Field(default=5.0, gt=0, env="ACTIONS_OUTBOX_POLL_S")
     # Longer than the action's own quick attempts, so that both never send at once.
     outbox_first_retry_s: float = Field(default=30.0, gt=0, env="ACTIONS_OUTBOX_FIRST_RETRY_S")

@@ -9,7 +9,14 @@ import pytest
 from bot.actions.config import ROOT_DIR, Settings, UnsafeSettings
 
 REAL = {"BOT_API_TOKEN": "a-real-random-bot-token-0123", "RASA_TOKEN": "a-real-rasa-token-0123"}
-READ = ("ENVIRONMENT", "BOT_API_TOKEN", "RASA_TOKEN", "API_URL", "ACTIONS_OUTBOX_DIR")
+READ = (
+    "ENVIRONMENT",
+    "BOT_API_TOKEN",
+    "RASA_TOKEN",
+    "API_URL",
+    "ACTIONS_OUTBOX_DIR",
+    "API_ATTEMPTS",
+)
 
 
 @pytest.fixture
@@ -57,6 +64,6 @@ def test_urls_lose_their_trailing_slash(environ: pytest.MonkeyPatch) -> None:
 
 
 def test_a_value_that_does_not_parse_is_refused_by_name(environ: pytest.MonkeyPatch) -> None:
-    _set(environ, {"ACTIONS_OUTBOX_WORKER": "peut-être"})
-    with pytest.raises(pydantic.ValidationError, match="outbox_worker"):
+    _set(environ, {"API_ATTEMPTS": "trois"})
+    with pytest.raises(pydantic.ValidationError, match="api_attempts"):
         Settings()
