@@ -9,7 +9,9 @@ Both build the request here; the intents and their entities are declared in doma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 # Intents only a process sends, never the visitor (bot/policies/live_handoff.py).
@@ -21,6 +23,8 @@ HANDOFF_CLOSED = "EXTERNAL_handoff_closed"
 # Sent by the action server's outbox.
 HANDOFF_CREATED = "EXTERNAL_handoff_created"
 EXTERNAL_INTENTS = (HANDOFF_CLAIMED, REFERENT_MESSAGE, HANDOFF_CLOSED, HANDOFF_CREATED)
+# How Rasa writes such an intent as the text of the user message it makes of it.
+EXTERNAL_TEXT_PREFIX = "EXTERNAL: "
 
 
 @dataclass(frozen=True)
@@ -46,4 +50,16 @@ def trigger_intent(
         path=conversation_path(conversation_id, "trigger_intent"),
         params={"output_channel": "latest", "token": token},
         body={"name": intent, "entities": dict(entities)},
+    )
+
+
+def is_external(message: Mapping[str, Any] | None) -> bool:
+    """A user message (a tracker event or a latest message) that Rasa made of a
+    trigger_intent call: never typed by the visitor. Marked in its metadata, or its parse
+    data's, and by its text."""
+    if not message:
+        return False
+    metadata = message.get("metadata") or (message.get("parse_data") or {}).get("metadata") or {}
+    return bool(metadata.get("is_external")) or str(message.get("text") or "").startswith(
+        EXTERNAL_TEXT_PREFIX
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract.rasa import EXTERNAL_INTENT_PREFIX, EXTERNAL_INTENTS, trigger_intent
+from contract.rasa import EXTERNAL_INTENT_PREFIX, EXTERNAL_INTENTS, is_external, trigger_intent
 from contract.themes import THEME_INTENTS, THEME_LABELS, THEME_TITLES, THEMES
 
 
@@ -31,3 +31,11 @@ def test_a_conversation_id_is_quoted_in_the_trigger_intent_path() -> None:
     assert request.path == "/conversations/a%2Fb%20c/trigger_intent"
     assert request.params == {"output_channel": "latest", "token": "t"}
     assert request.body == {"name": "EXTERNAL_handoff_closed", "entities": {"referent_team": "É"}}
+
+
+def test_a_message_made_of_trigger_intent_is_told_from_a_visitor_message() -> None:
+    assert is_external({"text": "EXTERNAL: EXTERNAL_handoff_closed"})
+    assert is_external({"text": "…", "metadata": {"is_external": True}})
+    assert is_external({"text": "…", "parse_data": {"metadata": {"is_external": True}}})
+    assert not is_external({"text": "Bonjour", "metadata": {}})
+    assert not is_external(None)
