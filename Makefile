@@ -50,12 +50,13 @@ run: train web
 run-prod: train web
 	$(APP)/python -m scripts.prod_stack run
 
-# bot/ runs on Rasa's Python and packages: the same mypy checks it, reading the bot env.
+# bot/ (and the contract it shares with api/) runs on Rasa's Python and packages: the same
+# mypy checks it, reading the bot env.
 lint: .venv/.installed .venv-bot/.installed
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 	$(APP)/mypy
-	$(APP)/mypy --python-executable $(BOT)/python --python-version 3.10 bot
+	$(APP)/mypy --python-executable $(BOT)/python --python-version 3.10 bot contract rasa_sdk_plugins
 
 format: .venv/.installed
 	$(APP)/ruff format .

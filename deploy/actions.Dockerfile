@@ -3,12 +3,15 @@
 FROM rasa/rasa-sdk:3.6.2
 
 USER root
-# The same pins as requirements/bot.txt.
-RUN pip install --no-cache-dir httpx==0.28.1 tenacity==9.0.0
+# The same pins as requirements/bot.txt (pydantic 1: the settings, as Rasa pins it).
+RUN pip install --no-cache-dir httpx==0.28.1 tenacity==9.0.0 pydantic==1.10.9
 
 WORKDIR /app
 COPY bot/__init__.py bot/__init__.py
 COPY bot/actions bot/actions
+COPY contract contract
+# rasa-sdk's plugin package: starts and stops the outbox worker with the server.
+COPY rasa_sdk_plugins rasa_sdk_plugins
 ENV PYTHONPATH=/app ACTIONS_OUTBOX_DIR=/app/var/outbox
 RUN mkdir -p /app/var/outbox && chown -R 1001 /app/var
 

@@ -11,6 +11,7 @@ RUN pip install --no-cache-dir -r requirements/app.txt
 
 COPY alembic.ini ./
 COPY api api
+COPY contract contract
 COPY knowledge knowledge
 
 RUN useradd --system --uid 1001 lot

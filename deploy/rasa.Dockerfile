@@ -1,6 +1,6 @@
 # Rasa server of the assistant: the upstream image plus spaCy's French model (config.yml's
-# SpacyNLP), the custom NLU component, policy and store packages, and the trained model
-# (`make train` before building).
+# SpacyNLP), the custom NLU component, policy and store packages, the bot/API contract and
+# the trained model (`make train` before building).
 # Build from the repository root: docker build -f deploy/rasa.Dockerfile .
 FROM rasa/rasa:3.6.21
 
@@ -18,6 +18,7 @@ COPY bot/__init__.py bot/__init__.py
 COPY bot/nlu bot/nlu
 COPY bot/policies bot/policies
 COPY bot/stores bot/stores
+COPY contract contract
 COPY endpoints.yml credentials.yml ./
 COPY models/lot-assistant.tar.gz models/lot-assistant.tar.gz
 ENV PYTHONPATH=/app

@@ -19,19 +19,10 @@ from pathlib import Path
 
 import yaml
 
+from contract.themes import THEME_INTENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 MIN_THEME_EXAMPLES = 40
-THEME_INTENTS = {
-    "ask_jobs",
-    "ask_business",
-    "ask_retraining",
-    "ask_schools",
-    "ask_housing",
-    "ask_leisure",
-    "ask_health",
-    "ask_transport",
-    "ask_living",
-}
 # [text](entity) or [text]{"entity": "name", ...}
 ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<short>[^)]+)\)|(?P<json>\{[^}]*\}))")
 JSON_ENTITY = re.compile(r'"entity"\s*:\s*"(?P<name>[^"]+)"')

@@ -2,7 +2,6 @@
 of a team only for those who see that team's cases (coordinators and admins: all)."""
 
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,14 +12,13 @@ from api.accounts.models import User
 from api.analytics import charts
 from api.analytics.csv_export import to_csv
 from api.analytics.service import Figures, figures
-from api.dashboard.auth import page_user
-from api.dashboard.pages import SECURITY_HEADERS, area_templates, render_page
-from api.dashboard.templating import THEME_LABELS
 from api.deps import SessionDep, SettingsDep
 from api.knowledge.deps import KnowledgeDep
+from api.pages.auth import page_user
+from api.pages.render import render_page
+from contract.themes import THEME_TITLES
 
 router = APIRouter(include_in_schema=False)
-templates = area_templates(Path(__file__).parent / "templates")
 PageUser = Annotated[User, Depends(page_user)]
 Weeks = Annotated[int, Query(ge=1, le=104)]
 
@@ -98,9 +96,8 @@ def analytics_page(
     entries = knowledge.snapshot.by_id
     territory = knowledge.snapshot.territory
     return render_page(
-        templates,
         request,
-        "statistiques.html",
+        "analytics/statistiques.html",
         {
             "data": data,
             "weeks": semaines,
@@ -108,7 +105,7 @@ def analytics_page(
             "percent": _percent,
             "duration": _duration,
             "week_label": _week_label,
-            "theme_label": lambda theme: THEME_LABELS.get(theme, "Autres sujets"),
+            "theme_label": lambda theme: THEME_TITLES.get(theme, "Autres sujets"),
             "entry_title": lambda entry_id: (
                 entries[entry_id].entry.title if entry_id in entries else entry_id
             ),
@@ -128,7 +125,6 @@ def analytics_csv(
         to_csv(_figures(db, settings, user, semaines)),
         media_type="text/csv; charset=utf-8",
         headers={
-            **SECURITY_HEADERS,
             "Content-Disposition": f'attachment; filename="statistiques-{date.today()}.csv"',
         },
     )

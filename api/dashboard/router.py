@@ -2,12 +2,11 @@
 
 from dataclasses import dataclass
 from math import ceil
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 import structlog
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,19 +15,15 @@ from api.accounts.dependencies import read_web_session, user_of_session, write_w
 from api.accounts.models import User
 from api.accounts.sessions import WebSession, anonymous_session
 from api.accounts.throttle import LoginThrottle
-from api.core.config import Settings, get_settings
+from api.core.config import Settings
 from api.core.db import utcnow
-from api.core.errors import validation_error_response
 from api.deps import SessionDep, SettingsDep
 from api.handoffs import live, service
 from api.handoffs.dependencies import LiveDep
 from api.handoffs.models import Case, CaseStatus, Delivery
 from api.handoffs.presenters import plan_out
 from api.handoffs.schemas import MAX_TEXT
-from api.privacy import service as privacy
-from api.territory.service import Territory, get_territory
-
-from .auth import (
+from api.pages.auth import (
     HOME_PATH,
     LOGIN_PATH,
     CsrfProtected,
@@ -36,8 +31,11 @@ from .auth import (
     ReferentPageUser,
     safe_next,
 )
-from .pages import SECURITY_HEADERS
-from .templating import STATIC_DIR, STATUS_LABELS, templates
+from api.pages.render import render_page
+from api.privacy import service as privacy
+from api.territory.service import Territory, get_territory
+
+from .templating import STATIC_DIR, STATUS_LABELS
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -83,80 +81,9 @@ def _web_session(request: Request, settings: Settings) -> WebSession:
     return read_web_session(request, settings) or anonymous_session()
 
 
-def render(
-    request: Request,
-    name: str,
-    context: dict[str, Any],
-    settings: Settings,
-    *,
-    user: User | None,
-    web_session: WebSession | None = None,
-    status_code: int = 200,
-) -> Response:
-    web_session = web_session or _web_session(request, settings)
-    info_key = request.query_params.get("info")
-    response = templates.TemplateResponse(
-        request,
-        name,
-        {
-            "user": user,
-            "can_handle_cases": user is not None and accounts.can_handle_cases(user),
-            "can_edit_content": user is not None and accounts.can_edit_content(user),
-            "csrf_token": web_session.csrf,
-            "info": INFO_MESSAGES.get(info_key or ""),
-            **context,
-        },
-        status_code=status_code,
-        headers=SECURITY_HEADERS,
-    )
-    # Re-signed on every page: the session lasts as long as the referent keeps working.
-    write_web_session(response, web_session, settings)
-    return response
-
-
-async def page_error_handler(request: Request, error: Exception) -> Response:
-    """Installed by create_app for PageError: French error page, or redirect to the login."""
-    assert isinstance(error, PageError)
-    if error.redirect_to is not None:
-        return RedirectResponse(error.redirect_to, status_code=303)
-    titles = {403: "Accès refusé", 404: "Demande introuvable"}
-    return render(
-        request,
-        "error.html",
-        {
-            "title": titles.get(error.status_code, "Impossible de continuer"),
-            "message": error.message,
-        },
-        get_settings(),
-        user=None,
-        status_code=error.status_code,
-    )
-
-
-def _is_page(request: Request) -> bool:
-    return not request.url.path.startswith(("/v1/", "/health"))
-
-
-async def validation_error_handler(request: Request, error: Exception) -> Response:
-    """Installed by create_app for RequestValidationError: a French page for the dashboard's
-    forms, a short JSON body for the API."""
-    assert isinstance(error, RequestValidationError)
-    if not _is_page(request):
-        return validation_error_response(error)
-    return render(
-        request,
-        "error.html",
-        {
-            "title": "Formulaire incomplet ou trop long",
-            "message": (
-                "Un champ du formulaire est vide, trop long ou mal rempli. Revenez à la page "
-                "précédente, vérifiez ce que vous avez saisi, puis recommencez."
-            ),
-        },
-        get_settings(),
-        user=None,
-        status_code=422,
-    )
+def _info(request: Request) -> str | None:
+    """The fixed message the page's `info` key names, if any."""
+    return INFO_MESSAGES.get(request.query_params.get("info") or "")
 
 
 def _redirect(path: str, info: str | None = None) -> RedirectResponse:
@@ -200,12 +127,13 @@ def login_page(
     user = user_of_session(db, web_session)
     if user is not None:
         return _redirect(safe_next(suivant) or _home_of(user))
-    return render(
+    return render_page(
         request,
-        "login.html",
+        "dashboard/login.html",
         {"error": None, "email": "", "next_path": safe_next(suivant) or ""},
         settings,
         user=None,
+        info=_info(request),
         web_session=web_session,
     )
 
@@ -229,12 +157,13 @@ def login(
 
     def login_again(error: str, status_code: int) -> Response:
         context = {"error": error, "email": email, "next_path": safe_next(suivant) or ""}
-        return render(
+        return render_page(
             request,
-            "login.html",
+            "dashboard/login.html",
             context,
             settings,
             user=None,
+            info=_info(request),
             web_session=web_session,
             status_code=status_code,
         )
@@ -319,9 +248,9 @@ def queue(
         return f"{HOME_PATH}?{urlencode(kept)}" if kept else HOME_PATH
 
     pages = max(1, ceil(total / PAGE_SIZE))
-    return render(
+    return render_page(
         request,
-        "queue.html",
+        "dashboard/queue.html",
         {
             "counts": [
                 {
@@ -357,6 +286,7 @@ def queue(
         },
         settings,
         user=user,
+        info=_info(request),
     )
 
 
@@ -396,9 +326,9 @@ def _render_case(
 ) -> Response:
     territory = get_territory()
     now = utcnow()
-    return render(
+    return render_page(
         request,
-        "case.html",
+        "dashboard/case.html",
         {
             "case": case,
             "team_name": _team_name(territory, case.team_id),
@@ -415,6 +345,7 @@ def _render_case(
         },
         settings,
         user=user,
+        info=_info(request),
         status_code=422 if problem is not None else 200,
     )
 

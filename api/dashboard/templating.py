@@ -1,19 +1,12 @@
-"""Jinja2 set-up of the dashboard: autoescaping everywhere and French labels for the data."""
+"""French labels of the dashboard's data, as filters of the pages' environment."""
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from api.pages.templating import environment
+from contract.themes import THEME_TITLES
 
-from api.core.config import get_settings
-
-TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
-# Referents work on French time whatever the server's zone.
-PARIS = ZoneInfo("Europe/Paris")
 
 STATUS_LABELS = {
     "new": "Nouvelle",
@@ -25,17 +18,6 @@ DELIVERY_LABELS = {
     "chat": "Remis dans la conversation",
     "email": "Envoyé par e-mail",
     "pending": "En attente d’envoi",
-}
-THEME_LABELS = {
-    "jobs": "Emploi",
-    "business": "Créer ou reprendre une activité",
-    "retraining": "Reconversion",
-    "schools": "Écoles et études",
-    "housing": "Logement",
-    "leisure": "Loisirs",
-    "health": "Santé",
-    "transport": "Transports",
-    "living": "Vivre dans le Lot",
 }
 PROFILE_LABELS = {
     "commune": "Commune visée",
@@ -50,24 +32,6 @@ PROFILE_LABELS = {
 }
 
 
-def date_fr(value: datetime | str | None) -> str:
-    """Also takes the ISO strings of the transcript; an unreadable one is shown as is."""
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    elif value is None:
-        return ""
-    else:
-        moment = value
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
-
-
-def iso(value: datetime | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
 def profile_label(key: str) -> str:
     return PROFILE_LABELS.get(key, key.replace("_", " ").capitalize())
 
@@ -79,25 +43,12 @@ def profile_value(value: Any) -> str:
         return ", ".join(profile_value(item) for item in value)
     if value is None:
         return "non précisé"
-    return THEME_LABELS.get(str(value), str(value))
+    return THEME_TITLES.get(str(value), str(value))
 
 
-def _environment() -> Environment:
-    # autoescape=True for every template: visitors' words are untrusted input.
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True, undefined=StrictUndefined
-    )
-    env.filters.update(
-        date_fr=date_fr,
-        iso=iso,
-        status_label=lambda status: STATUS_LABELS.get(status, status),
-        delivery_label=lambda via: DELIVERY_LABELS.get(via, via),
-        profile_label=profile_label,
-        profile_value=profile_value,
-    )
-    # Without SMTP the mails go to the API's log: referents must know nothing left by e-mail.
-    env.globals["mail_is_sent"] = lambda: get_settings().smtp_host is not None
-    return env
-
-
-templates = Jinja2Templates(env=_environment())
+environment.filters.update(
+    status_label=lambda status: STATUS_LABELS.get(status, status),
+    delivery_label=lambda via: DELIVERY_LABELS.get(via, via),
+    profile_label=profile_label,
+    profile_value=profile_value,
+)

@@ -8,23 +8,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from api.content.problems import ContentError, Problem
-from api.knowledge.schemas import THEMES
 from api.knowledge.service import KnowledgeService
 from api.knowledge.validation import stale_before, stale_months
 from api.territory.service import Territory
 from api.unanswered import service as unanswered
-
-THEME_LABELS = {
-    "jobs": "Emploi",
-    "business": "Créer ou reprendre une entreprise",
-    "retraining": "Reconversion et formation",
-    "schools": "École et petite enfance",
-    "housing": "Logement",
-    "leisure": "Loisirs",
-    "health": "Santé",
-    "transport": "Transports",
-    "living": "Vivre dans le Lot",
-}
+from contract.themes import THEME_TITLES, THEMES
 
 
 @dataclass(frozen=True)
@@ -107,7 +95,7 @@ def editors_view(knowledge: KnowledgeService, session: Session, today: date) -> 
         loaded=snapshot is not None,
         loaded_at=snapshot.loaded_at if snapshot is not None else None,
         total_entries=sum(counts.values()),
-        themes=[(THEME_LABELS[theme], counts[theme]) for theme in THEMES],
+        themes=[(THEME_TITLES[theme], counts[theme]) for theme in THEMES],
         problems=[_line(p, base) for p in snapshot.problems] if snapshot is not None else [],
         refused_at=failed.at if failed is not None else None,
         refused=[_line(p, base) for p in failed.problems] if failed is not None else [],
@@ -118,7 +106,7 @@ def editors_view(knowledge: KnowledgeService, session: Session, today: date) -> 
             UnansweredLine(
                 text=group.text,
                 count=group.count,
-                theme=THEME_LABELS.get(group.theme_guess or "", group.theme_guess),
+                theme=THEME_TITLES.get(group.theme_guess or "", group.theme_guess),
                 communes=[_commune_name(territory, insee) for insee in group.communes],
                 last_asked=group.last_asked,
             )

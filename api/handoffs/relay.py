@@ -1,24 +1,22 @@
-"""The only code that calls Rasa's HTTP API: external intents into a visitor's conversation.
+"""The API's side of Rasa's HTTP API: what the referent does, sent into the visitor's
+conversation as external intents, and the conversation read back for the transcript.
 
-Rasa's `POST /conversations/{id}/trigger_intent` runs the intent as if the visitor had
-sent it, and `output_channel=latest` sends the bot's answer to the channel the visitor
-last used (the chat widget). See docs/contracts.md for the intents and entities.
+The request itself is built by `contract.rasa`, shared with the action server's outbox,
+the one other caller of `trigger_intent` (it announces a handoff that waited out an API
+outage). See docs/contracts.md for the intents and entities.
 """
 
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import structlog
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from api.core.config import Settings
+from contract import rasa
+from contract.rasa import HANDOFF_CLAIMED, HANDOFF_CLOSED, REFERENT_MESSAGE
 
 log = structlog.get_logger(__name__)
-
-REFERENT_MESSAGE = "EXTERNAL_referent_message"
-HANDOFF_CLAIMED = "EXTERNAL_handoff_claimed"
-HANDOFF_CLOSED = "EXTERNAL_handoff_closed"
 
 
 class _Retryable(Exception):
@@ -62,9 +60,8 @@ class RasaRelay:
 
     def trigger_intent(self, conversation_id: str, intent: str, entities: dict[str, str]) -> bool:
         """True when Rasa took the intent; False (logged) when it is down or refused."""
-        url = f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
-        params = {"output_channel": "latest", "token": self._token}
-        body = {"name": intent, "entities": entities}
+        request = rasa.trigger_intent(conversation_id, intent, entities, self._token)
+        url = self._base_url + request.path
         try:
             with httpx.Client(timeout=self._timeout) as client:
                 for attempt in Retrying(
@@ -74,7 +71,7 @@ class RasaRelay:
                     reraise=True,
                 ):
                     with attempt:
-                        _post(client, url, params, body)
+                        _post(client, url, request.params, request.body)
         except (_Retryable, _Rejected) as error:
             log.warning(
                 "rasa.trigger_intent_failed",
@@ -88,7 +85,7 @@ class RasaRelay:
 
     def conversation_events(self, conversation_id: str) -> list[dict[str, Any]] | None:
         """Every event of the conversation (Rasa's tracker); None when Rasa cannot say."""
-        url = f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/tracker"
+        url = self._base_url + rasa.conversation_path(conversation_id, "tracker")
         params = {"include_events": "ALL", "token": self._token}
         try:
             with httpx.Client(timeout=self._timeout) as client:

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.handoffs.schemas import MAX_TEXT
-
-EXTERNAL_PREFIX = "EXTERNAL: "
+from contract.rasa import is_external
 
 
 @dataclass(frozen=True)
@@ -25,13 +24,6 @@ class Turn:
             "at": self.at.isoformat(),
             "after_request": True,
         }
-
-
-def _is_external(event: dict[str, Any]) -> bool:
-    metadata = event.get("metadata") or (event.get("parse_data") or {}).get("metadata") or {}
-    return bool(metadata.get("is_external")) or str(event.get("text") or "").startswith(
-        EXTERNAL_PREFIX
-    )
 
 
 def _cut(text: str) -> str:
@@ -54,7 +46,7 @@ def turns_after(events: Iterable[dict[str, Any]], since: datetime) -> list[Turn]
         if at <= since:
             continue
         if kind == "user":
-            if _is_external(event):
+            if is_external(event):
                 continue
             if text.startswith("/"):
                 title = next((b.get("title") for b in buttons if b.get("payload") == text), None)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api.content.problems import ContentError
 from api.core.config import get_settings
 from api.knowledge.service import KnowledgeService
-from api.knowledge.watcher import watch_knowledge
+from api.knowledge.watcher import ReloadsHandled, watch_knowledge
 
 
 def knowledge_service(app: FastAPI) -> KnowledgeService:
@@ -30,8 +30,10 @@ async def knowledge_runtime(app: FastAPI) -> AsyncIterator[None]:
         # Broken content at start-up: the API still starts, the editors' page says why.
         await asyncio.to_thread(service.reload)
     stop = asyncio.Event()
+    # Who waits for an edit to be served (the tests) waits on this, not on the clock.
+    app.state.knowledge_reloads = handled = ReloadsHandled()
     watcher = (
-        asyncio.create_task(watch_knowledge(service, stop))
+        asyncio.create_task(watch_knowledge(service, stop, handled))
         if get_settings().knowledge_watch
         else None
     )

@@ -1,25 +1,15 @@
 """Knowledge entries as served by the API (see docs/contracts.md) and the search response."""
 
 from datetime import date, datetime
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from api.territory.schemas import Commune
 from api.territory.schemas import Source as Source  # re-exported: entries cite sources too
+from contract.themes import THEMES as THEMES  # re-exported: the contract's, written once
+from contract.themes import Theme as Theme
 
-Theme = Literal[
-    "jobs",
-    "business",
-    "retraining",
-    "schools",
-    "housing",
-    "leisure",
-    "health",
-    "transport",
-    "living",
-]
-THEMES: tuple[str, ...] = get_args(Theme)
 ScopeLevel = Literal["department", "epci", "communes"]
 ScopeMatch = Literal["commune", "epci", "department"]
 

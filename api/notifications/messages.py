@@ -1,19 +1,10 @@
 """The French e-mails of the handoff: new case to the team, a referent's reply to the visitor."""
 
 from datetime import datetime
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.notifications.mailer import OutgoingMail
-from api.territory.hours import PARIS
-
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+from api.pages.templating import environment
+from contract.french import numeric_date, numeric_date_time
 
 
 def team_phrase(team_name: str) -> str:
@@ -32,7 +23,7 @@ def new_case_mail(
     *, to: str, reference: str, team_name: str, commune_name: str | None, link: str
 ) -> OutgoingMail:
     """Tells a team a case arrived. No transcript and no contact details: the link needs a login."""
-    text = _env.get_template("new_case.txt").render(
+    text = environment.get_template("notifications/new_case.txt").render(
         reference=reference,
         team_name=team_name,
         team_phrase=team_phrase(team_name),
@@ -67,8 +58,8 @@ def referent_reply_mail(
     return OutgoingMail(
         to=to,
         subject=subject,
-        text=_env.get_template("referent_reply.txt").render(values),
-        html=_env.get_template("referent_reply.html").render(values),
+        text=environment.get_template("notifications/referent_reply.txt").render(values),
+        html=environment.get_template("notifications/referent_reply.html").render(values),
         reply_to=team_email,
         personal=True,
     )
@@ -88,7 +79,7 @@ def transcript_mail(
 ) -> OutgoingMail:
     """The whole conversation, sent to the visitor who asked for it: (who, when, text)."""
     phrase = team_phrase(team_name)
-    text = _env.get_template("transcript.txt").render(
+    text = environment.get_template("notifications/transcript.txt").render(
         first_name=first_name,
         reference=reference,
         team_name=team_name,
@@ -96,7 +87,7 @@ def transcript_mail(
         lines=[
             {
                 "who": _SPEAKERS.get(who, who),
-                "when": at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M") if at else "",
+                "when": numeric_date_time(at) if at else "",
                 "text": said,
             }
             for who, at, said in lines
@@ -113,8 +104,8 @@ def transcript_mail(
 
 def plan_link_mail(*, to: str, link: str, expires_at: datetime) -> OutgoingMail:
     """The link to the visitor's plan, sent to the address they gave for it (not stored)."""
-    text = _env.get_template("plan_link.txt").render(
-        link=link, expires=expires_at.astimezone(PARIS).strftime("%d/%m/%Y")
+    text = environment.get_template("notifications/plan_link.txt").render(
+        link=link, expires=numeric_date(expires_at)
     )
     return OutgoingMail(
         to=to, subject="Votre projet d’installation dans le Lot", text=text, personal=True

@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from api.openings.models import Kind
 from api.territory.normalize import fold
 from api.territory.schemas import Commune
 from api.territory.service import Territory
+from contract.french import PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_REF = 100
 MAX_TITLE = 300
 MAX_SHORT_TEXT = 300

@@ -9,15 +9,14 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import FileResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from api.core.db import utcnow
-from api.dashboard.pages import SECURITY_HEADERS
-from api.dashboard.templating import date_fr
 from api.deps import BotAuth, SessionDep, SettingsDep
 from api.knowledge.deps import KnowledgeDep
 from api.notifications.mailer import SEND_ERRORS, mailer_from_settings, send_now
 from api.notifications.messages import plan_link_mail
+from api.pages.security import BACK_OFFICE_HEADERS, PageArea
+from api.pages.templating import templates
 from api.plans import service
 from api.plans.models import Plan
 from api.plans.page import OPENINGS_RADIUS_KM, build_page
@@ -36,14 +35,14 @@ log = structlog.get_logger(__name__)
 router = APIRouter(tags=["plans"])
 PLANS_DIR = Path(__file__).resolve().parent
 PAGE_PATH = "/projet"
-templates = Jinja2Templates(directory=PLANS_DIR / "templates")
-templates.env.filters["date_fr"] = date_fr
-# The token is in the address: no referrer may carry it to the sources' sites, no index keep it.
+# The token is in the address: no referrer may carry it to the sources' sites, no index keep
+# it. Applied by the pages' middleware (api/pages/security.py) to every response under it.
 PAGE_HEADERS = {
-    **SECURITY_HEADERS,
+    **BACK_OFFICE_HEADERS,
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
 }
+PLANS_AREA = PageArea(paths=frozenset(), prefixes=(PAGE_PATH + "/",), headers=lambda: PAGE_HEADERS)
 TerritoryDep = Annotated[Territory, Depends(get_territory)]
 
 
@@ -116,10 +115,9 @@ def stylesheet() -> FileResponse:
 def _unavailable(request: Request, gone: bool) -> Response:
     return templates.TemplateResponse(
         request,
-        "plan_unavailable.html",
+        "plans/plan_unavailable.html",
         {},
         status_code=status.HTTP_410_GONE if gone else status.HTTP_404_NOT_FOUND,
-        headers=PAGE_HEADERS,
     )
 
 
@@ -147,9 +145,8 @@ def plan_page(
     page = build_page(plan, knowledge, territory, db)
     return templates.TemplateResponse(
         request,
-        "plan.html",
+        "plans/plan.html",
         {"page": page, "token": token, "radius_km": OPENINGS_RADIUS_KM},
-        headers=PAGE_HEADERS,
     )
 
 
@@ -161,4 +158,4 @@ def erase_plan(request: Request, token: str, db: SessionDep) -> Response:
         return plan
     service.revoke(db, plan, utcnow())
     log.info("plan.erased_by_visitor", plan=plan.id)
-    return templates.TemplateResponse(request, "plan_erased.html", {}, headers=PAGE_HEADERS)
+    return templates.TemplateResponse(request, "plans/plan_erased.html", {})

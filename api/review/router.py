@@ -9,20 +9,20 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from api.accounts.models import User
 from api.core.config import Settings
-from api.dashboard.auth import CsrfProtected, PageError, editor_page_user
-from api.dashboard.pages import area_templates, render_page
 from api.deps import SessionDep, SettingsDep
 from api.feedback.models import REASON_LABELS, Reason
 from api.knowledge.deps import KnowledgeDep
 from api.knowledge.encoder import get_encoder
 from api.knowledge.service import KnowledgeService
+from api.pages.auth import CsrfProtected, PageError, editor_page_user
+from api.pages.render import render_page
+from api.pages.templating import environment
 from api.review import attach, service
 from api.review.models import STATUS_LABELS, GroupStatus
 from api.review.similarity import Similarity, place_keys
 
 INBOX_PATH = "/editeurs/relecture"
 router = APIRouter(include_in_schema=False)
-templates = area_templates(Path(__file__).parent / "templates")
 EditorUser = Annotated[User, Depends(editor_page_user)]
 
 INFO_MESSAGES = {
@@ -43,9 +43,11 @@ _ACTIONS = {
     "note": "Note modifiée",
     "attached": "Questions ajoutées à une fiche",
 }
-templates.env.filters["group_status"] = lambda value: STATUS_LABELS.get(value, value)
-templates.env.filters["reason_label"] = lambda value: REASON_LABELS.get(Reason(value), value)
-templates.env.filters["review_action"] = lambda value: _ACTIONS.get(value, value)
+environment.filters.update(
+    group_status=lambda value: STATUS_LABELS.get(value, value),
+    reason_label=lambda value: REASON_LABELS.get(Reason(value), value),
+    review_action=lambda value: _ACTIONS.get(value, value),
+)
 
 
 def similarity_for(knowledge: KnowledgeService, settings: Settings) -> Similarity:
@@ -85,9 +87,8 @@ def inbox_page(
     territory = knowledge.snapshot.territory
     entries = knowledge.snapshot.by_id
     return render_page(
-        templates,
         request,
-        "relecture.html",
+        "review/relecture.html",
         {
             "groups": service.inbox(db, wanted),
             "status": statut,
@@ -154,9 +155,8 @@ def _attach_page(
     except service.ReviewError as refused:
         raise PageError(404, str(refused)) from None
     return render_page(
-        templates,
         request,
-        "rattacher.html",
+        "review/rattacher.html",
         {
             "group": group,
             "plan": plan,

@@ -1,34 +1,33 @@
-"""Serves the demo page at `/`, its accessibility statement and its static files, with the
-pages' security headers."""
+"""Serves the demo page at `/`, its accessibility statement and its static files (their
+security headers: `SITE_AREA`, applied by the pages' middleware, api/pages/security.py)."""
 
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from api.core.config import get_settings
 from api.deps import SettingsDep
+from api.pages.security import PageArea
+from api.pages.templating import templates
 from api.site import service
 from api.territory.service import Territory, get_territory
 
 SITE_DIR = Path(__file__).resolve().parent
 STATIC_URL = "/site/static"
 
-templates = Jinja2Templates(directory=SITE_DIR / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-class _SiteStaticFiles(StaticFiles):
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        rasa_url = service.public_rasa_url(get_settings())
-        response.headers.update(service.security_headers(rasa_url))
-        return response
+def _site_headers() -> dict[str, str]:
+    return service.security_headers(service.public_rasa_url(get_settings()))
+
+
+SITE_AREA = PageArea(
+    paths=frozenset({"/", "/accessibilite"}), prefixes=(STATIC_URL + "/",), headers=_site_headers
+)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -40,20 +39,16 @@ def home_page(
     config = service.widget_config(settings, territory.teams())
     return templates.TemplateResponse(
         request,
-        "index.html",
+        "site/index.html",
         {"widget_config": config.model_dump(by_alias=True), "static_url": STATIC_URL},
-        headers=service.security_headers(config.socket_url),
     )
 
 
 @router.get("/accessibilite", response_class=HTMLResponse)
-def accessibility_statement(request: Request, settings: SettingsDep) -> HTMLResponse:
+def accessibility_statement(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(
-        request,
-        "accessibilite.html",
-        {"static_url": STATIC_URL},
-        headers=service.security_headers(service.public_rasa_url(settings)),
+        request, "site/accessibilite.html", {"static_url": STATIC_URL}
     )
 
 
-router.mount(STATIC_URL, _SiteStaticFiles(directory=SITE_DIR / "static"), name="site-static")
+router.mount(STATIC_URL, StaticFiles(directory=SITE_DIR / "static"), name="site-static")

@@ -6,18 +6,12 @@ import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import holidays
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-# The teams work on French time whatever the server's zone.
-PARIS = ZoneInfo("Europe/Paris")
-DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
+from contract.french import DAYS, MONTHS, PARIS, day_of_month
+
 _SLOT = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 # How far ahead the next opening is looked for (a team closed longer is "not known").
 _LOOKAHEAD_DAYS = 60
@@ -126,6 +120,4 @@ def french_moment(moment: datetime, now: datetime) -> str:
         return f"aujourd’hui à {hour}"
     if local.date() == today + timedelta(days=1):
         return f"demain à {hour}"
-    day = DAYS[local.weekday()]
-    number = "1er" if local.day == 1 else str(local.day)
-    return f"{day} {number} {MONTHS[local.month - 1]} à {hour}"
+    return f"{DAYS[local.weekday()]} {day_of_month(local)} {MONTHS[local.month - 1]} à {hour}"

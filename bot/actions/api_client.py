@@ -1,6 +1,8 @@
-"""The only module that talks HTTP: the project's API (`/v1`, see docs/contracts.md) and
-Rasa's `trigger_intent`. It builds every URL, parses every JSON body and returns typed
-objects, so that the actions only deal with French and with the conversation.
+"""The action server's only module that talks HTTP: the project's API (`/v1`, see
+docs/contracts.md) and Rasa's `trigger_intent` (the outbox's announcement; the request is
+built by `contract.rasa`, as the API's own calls are). It builds every URL, parses every
+JSON body and returns typed objects, so that the actions only deal with French and with
+the conversation.
 
 Reads are retried quickly (they are idempotent); creating a handoff is retried too, since
 the idempotency key makes a repeat harmless; other writes are sent once.
@@ -25,6 +27,7 @@ from tenacity import (
 )
 
 from bot.actions.config import Settings, get_settings
+from contract import rasa
 
 logger = logging.getLogger(__name__)
 
@@ -222,24 +225,6 @@ class _Pools:
 
 
 POOLS = _Pools()
-
-
-def close_pools_with_the_action_server() -> None:
-    """Closes the server loop's connections when rasa-sdk's server stops. rasa-sdk imports
-    the actions package while it builds its Sanic app, named "rasa_sdk"; anywhere else
-    (tests, scripts) there is no such app and nothing is registered."""
-    from sanic import Sanic
-    from sanic.exceptions import SanicException
-
-    try:
-        app = Sanic.get_app("rasa_sdk")
-    except SanicException:
-        return
-    app.after_server_stop(_close_pool)
-
-
-async def _close_pool(_app: object, _loop: object) -> None:
-    await POOLS.close()
 
 
 class _Http:
@@ -491,15 +476,11 @@ class RasaClient:
     def __init__(self, settings: Settings | None = None) -> None:
         settings = settings or get_settings()
         self._token = settings.rasa_token
-        # Rasa takes its token as a query parameter, not as a bearer header.
+        # The token goes in the query (contract.rasa), not in a bearer header.
         self._http = _Http(settings.rasa_url, None, settings, 1)
 
     async def trigger_intent(
         self, conversation_id: str, intent: str, entities: dict[str, str]
     ) -> None:
-        await self._http.request(
-            "POST",
-            f"/conversations/{quote(conversation_id, safe='')}/trigger_intent",
-            params={"output_channel": "latest", "token": self._token},
-            json={"name": intent, "entities": entities},
-        )
+        request = rasa.trigger_intent(conversation_id, intent, entities, self._token)
+        await self._http.request("POST", request.path, params=request.params, json=request.body)

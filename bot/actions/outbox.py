@@ -1,37 +1,41 @@
 """A handoff request is never lost: it is written to a file before the first attempt to
 send it, and the file is deleted only once the API has created the case.
 
-When the API is down while the visitor waits, a background task of the action server
-keeps sending the saved requests with a growing delay, then tells the visitor through
-Rasa (`EXTERNAL_handoff_created`). The idempotency key inside each request makes every
+When the API is down while the visitor waits, a background worker of the action server
+(`OutboxWorker`, started and stopped with the server by server.py) keeps sending the
+saved requests with a growing delay, then tells the visitor through Rasa
+(`EXTERNAL_handoff_created`). The idempotency key inside each request makes every
 repeat harmless: the API creates exactly one case per key.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bot.actions.api_client import (
+    POOLS,
     ApiClient,
     ApiRejected,
     ApiUnavailable,
     HandoffReceipt,
     RasaClient,
 )
-from bot.actions.config import Settings, get_settings
+from bot.actions.config import Settings
+from contract.rasa import HANDOFF_CREATED
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_CREATED_INTENT = "EXTERNAL_handoff_created"
 # Past this age the visitor has long left the chat: the referent's e-mail reaches them.
 NOTIFY_FOR_S = 24 * 3600
 # The API's reason for refusing a request; enough to fix the cause, never a whole body.
@@ -161,7 +165,7 @@ async def deliver_due(
         try:
             await rasa.trigger_intent(
                 item.conversation_id,
-                HANDOFF_CREATED_INTENT,
+                HANDOFF_CREATED,
                 {
                     "reference": item.receipt["reference"],
                     "referent_team": item.receipt["team_name"],
@@ -180,38 +184,82 @@ async def deliver_due(
     return created
 
 
-async def _deliver_forever(settings: Settings) -> None:
-    outbox = Outbox(settings.outbox_dir)
-    # One attempt per pass: the outbox's own backoff replaces quick retries here.
-    api = ApiClient(settings, attempts=1)
-    rasa = RasaClient(settings)
-    while True:
+class OutboxWorker:
+    """The delivery loop, in its own thread and event loop, from `start()` to `stop()`.
+
+    The action server starts it when it starts and stops it when it stops (server.py);
+    nothing starts it on import. `wait_for` lets a caller (the tests) wait for the outcome
+    of a pass instead of guessing how long passes take.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._passes = 0
+        self._pass_done = threading.Condition()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def passes(self) -> int:
+        """How many looks at the outbox since the start."""
+        with self._pass_done:
+            return self._passes
+
+    def start(self) -> None:
+        if self.running:
+            return
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=asyncio.run, args=(self._deliver(ready),), name="handoff-outbox", daemon=True
+        )
+        self._thread.start()
+        # stop() needs the loop and its event: they exist once the thread has begun.
+        ready.wait()
+        logger.info("outbox.worker_started", extra={"outbox": str(self._settings.outbox_dir)})
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ends the loop after the pass under way (each request in it is bounded by the API
+        timeout), then waits for the thread."""
+        thread, loop, stop = self._thread, self._loop, self._stop
+        if thread is None or loop is None or stop is None:
+            return
+        if thread.is_alive():
+            loop.call_soon_threadsafe(stop.set)
+            thread.join(timeout_s)
+        self._thread = None
+        logger.info("outbox.worker_stopped", extra={"stopped": not thread.is_alive()})
+
+    def wait_for(self, condition: Callable[[], bool], timeout_s: float) -> bool:
+        """Blocks until `condition()` is true, checked now and after every pass; False when
+        `timeout_s` went by first."""
+        with self._pass_done:
+            return self._pass_done.wait_for(condition, timeout_s)
+
+    async def _deliver(self, ready: threading.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        stop = self._stop = asyncio.Event()
+        ready.set()
+        settings = self._settings
+        outbox = Outbox(settings.outbox_dir)
+        # One attempt per pass: the outbox's own backoff replaces quick retries here.
+        api = ApiClient(settings, attempts=1)
+        rasa = RasaClient(settings)
         try:
-            await deliver_due(outbox, api, rasa, settings)
-        except Exception:
-            # The loop must outlive any surprise: a pending request waits for the next pass.
-            logger.exception("outbox.pass_failed")
-        await asyncio.sleep(settings.outbox_poll_s)
-
-
-_worker: threading.Thread | None = None
-_worker_lock = threading.Lock()
-
-
-def start_background_delivery(settings: Settings | None = None) -> threading.Thread | None:
-    """Starts the delivery loop once per process, in its own thread and event loop (the
-    action server's loop does not exist yet when the actions package is imported)."""
-    global _worker
-    settings = settings or get_settings()
-    if not settings.outbox_worker:
-        return None
-    with _worker_lock:
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(
-                target=asyncio.run,
-                args=(_deliver_forever(settings),),
-                name="handoff-outbox",
-                daemon=True,
-            )
-            _worker.start()
-    return _worker
+            while not stop.is_set():
+                try:
+                    await deliver_due(outbox, api, rasa, settings)
+                except Exception:
+                    # The loop must outlive any surprise: a request waits for the next pass.
+                    logger.exception("outbox.pass_failed")
+                with self._pass_done:
+                    self._passes += 1
+                    self._pass_done.notify_all()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stop.wait(), settings.outbox_poll_s)
+        finally:
+            await POOLS.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from bot.actions.api_client import (
@@ -21,35 +20,16 @@ from bot.actions.api_client import (
     Resolution,
     TerritoryReply,
 )
+from contract.french import french_date
 
-# Order of the help menu.
-THEMES = (
-    "jobs",
-    "business",
-    "retraining",
-    "schools",
-    "housing",
-    "health",
-    "transport",
-    "leisure",
-    "living",
-)
-THEME_INTENTS = {f"ask_{theme}": theme for theme in THEMES}
+# Re-exported: the actions read the contract's themes from here.
+from contract.themes import THEME_INTENTS as THEME_INTENTS
+from contract.themes import THEME_LABELS
+from contract.themes import THEMES as THEMES
+
 # "ils sont où ?", "y a des prêts pour ça ?": about the last answer, on its theme.
 FOLLOW_UP_INTENT = "ask_follow_up"
 
-# Button titles.
-THEME_LABELS = {
-    "jobs": "Emploi",
-    "business": "Créer ou reprendre",
-    "retraining": "Formation",
-    "schools": "Écoles et crèches",
-    "housing": "Logement",
-    "health": "Santé",
-    "transport": "Transports",
-    "leisure": "Loisirs",
-    "living": "Vivre dans le Lot",
-}
 # "… à Figeac" button titles and search words when the visitor only clicked a button.
 THEME_PHRASES = {
     "jobs": "L'emploi",
@@ -78,20 +58,6 @@ RELATED_THEMES = {
     "leisure": ("living", "health"),
     "living": ("housing", "jobs"),
 }
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 # Themes whose answers lead on to the partners' openings.
 OPENINGS_OF_THEME = {"jobs": "job", "business": "takeover"}
 NUMBERS = {1: "un", 2: "deux", 3: "trois", 4: "quatre", 5: "cinq", 6: "six"}
@@ -124,11 +90,6 @@ def at_place(name: str) -> str:
     if name.startswith("Les "):
         return "aux " + name[4:]
     return "à " + name
-
-
-def french_date(day: date) -> str:
-    ordinal = "1er" if day.day == 1 else str(day.day)
-    return f"{ordinal} {MONTHS[day.month - 1]} {day.year}"
 
 
 def french_duration(days: int) -> str:

@@ -1,9 +1,9 @@
 """While a referent is live in the conversation, the visitor talks to them, not to the bot.
 
 When slot `handoff_live` is true and the visitor has just written (any intent except the
-EXTERNAL_* ones sent by the API), this policy predicts `action_forward_to_referent` (or,
-once the case is closed and rated, `action_record_satisfaction_comment` while
-`satisfaction_comment_pending` is true) with
+EXTERNAL_* ones sent by the API or the outbox, see `contract.rasa`), this policy predicts
+`action_forward_to_referent` (or, once the case is closed and rated,
+`action_record_satisfaction_comment` while `satisfaction_comment_pending` is true) with
 full confidence and a priority above RulePolicy's, then `action_listen`. Otherwise it
 abstains (all zeros) and the usual policies decide. It learns nothing from the stories.
 """
@@ -23,7 +23,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-EXTERNAL_INTENT_PREFIX = "EXTERNAL_"
+from contract.rasa import EXTERNAL_INTENT_PREFIX
 
 
 @DefaultV1Recipe.register(

@@ -25,10 +25,6 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import yaml
-
-# Before bot.actions is imported: tests drive the outbox themselves.
-os.environ["ACTIONS_OUTBOX_WORKER"] = "false"
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -149,6 +145,8 @@ class ApiServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        # Another process, which signals nothing when it is ready: its /health is asked until
+        # it answers (a 1 s request timeout, then a short pause before the next question).
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -236,16 +234,25 @@ class FakeRasa:
 
     url: str
     calls: list[dict[str, Any]] = field(default_factory=list)
+    called: threading.Condition = field(default_factory=threading.Condition)
+
+    def wait_for_calls(self, count: int, timeout_s: float = 60.0) -> list[dict[str, Any]]:
+        """The calls once there are `count` of them (fewer after `timeout_s`)."""
+        with self.called:
+            self.called.wait_for(lambda: len(self.calls) >= count, timeout_s)
+            return list(self.calls)
 
 
 @pytest.fixture
 def fake_rasa() -> Iterator[FakeRasa]:
-    calls: list[dict[str, Any]] = []
+    rasa = FakeRasa(url="")
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            calls.append({"path": self.path, "body": json.loads(self.rfile.read(length))})
+            with rasa.called:
+                rasa.calls.append({"path": self.path, "body": json.loads(self.rfile.read(length))})
+                rasa.called.notify_all()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -256,7 +263,8 @@ def fake_rasa() -> Iterator[FakeRasa]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield FakeRasa(url=f"http://127.0.0.1:{server.server_address[1]}", calls=calls)
+    rasa.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield rasa
     server.shutdown()
 
 

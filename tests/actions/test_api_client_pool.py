@@ -15,8 +15,10 @@ import pytest
 from conftest import run_in_new_loop, use_settings
 from sanic import Sanic
 
-from bot.actions.api_client import POOLS, ApiClient, close_pools_with_the_action_server
+from bot.actions import server
+from bot.actions.api_client import POOLS, ApiClient
 from bot.actions.config import Settings, get_settings
+from bot.actions.outbox import OutboxWorker
 
 
 class KeepAliveApi:
@@ -87,19 +89,23 @@ def test_a_closed_pool_is_replaced_by_a_new_one(keep_alive_api: KeepAliveApi) ->
     assert len(set(keep_alive_api.ports)) == 2
 
 
-def test_the_action_server_closes_its_pool_when_it_stops(keep_alive_api: KeepAliveApi) -> None:
-    app = Sanic("rasa_sdk")
+def test_the_action_server_closes_its_pool_and_worker_when_it_stops(
+    keep_alive_api: KeepAliveApi,
+) -> None:
+    lifecycle = server.Lifecycle(OutboxWorker(get_settings()))
+    app = Sanic("test_pool_closed_with_server")
+
+    async def start_resolve_stop() -> bool:
+        loop = asyncio.get_running_loop()
+        await lifecycle.start(app, loop)
+        assert lifecycle.worker.running
+        await resolve(1)
+        client = POOLS.client()
+        await lifecycle.stop(app, loop)
+        return client.is_closed
+
     try:
-        close_pools_with_the_action_server()
-        # Sanic 21.12 keeps what listens to each event as "future listeners" until it runs.
-        (listener,) = [f.listener for f in app._future_listeners if f.event == "after_server_stop"]
-
-        async def resolve_then_stop() -> bool:
-            await resolve(1)
-            client = POOLS.client()
-            await listener(app, asyncio.get_running_loop())
-            return client.is_closed
-
-        assert asyncio.run(resolve_then_stop())
+        assert asyncio.run(start_resolve_stop())
     finally:
-        Sanic._app_registry.pop("rasa_sdk", None)
+        Sanic._app_registry.pop("test_pool_closed_with_server", None)
+    assert not lifecycle.worker.running

@@ -38,7 +38,7 @@ from bot.actions.handoff import (
     ValidateHandoffForm,
     handoff_payload,
 )
-from bot.actions.outbox import Outbox, deliver_due, start_background_delivery
+from bot.actions.outbox import Outbox, OutboxWorker, deliver_due
 
 
 def validate(slot_name: str, value: Any, events: list[dict[str, Any]], domain: dict[str, Any]):
@@ -308,7 +308,7 @@ def test_request_survives_an_api_outage_and_is_delivered_once(
     assert response.json()["reference"] == reference
 
 
-def test_background_task_delivers_when_the_api_comes_back(
+def test_background_worker_delivers_when_the_api_comes_back(
     tmp_path: Path,
     knowledge_dir: Path,
     fake_rasa: FakeRasa,
@@ -316,32 +316,31 @@ def test_background_task_delivers_when_the_api_comes_back(
 ) -> None:
     port = free_port()
     settings = use_settings(
-        monkeypatch,
-        f"http://127.0.0.1:{port}",
-        tmp_path / "outbox",
-        fake_rasa.url,
-        ACTIONS_OUTBOX_WORKER="true",
+        monkeypatch, f"http://127.0.0.1:{port}", tmp_path / "outbox", fake_rasa.url
     )
     tracker = make_tracker(handoff_conversation(), handoff_slots(), sender_id="visitor-background")
     run(ActionSubmitHandoff(), tracker)
-    assert len(Outbox(settings.outbox_dir).pending()) == 1
+    outbox = Outbox(settings.outbox_dir)
+    assert len(outbox.pending()) == 1
 
-    worker = start_background_delivery(settings)
-    assert worker is not None
-    assert worker.is_alive()
-    time.sleep(1.0)  # a few passes against the API that is still down
-    assert len(Outbox(settings.outbox_dir).pending()) == 1
-
-    server = make_api_server(tmp_path / "api", knowledge_dir, port=port)
-    server.start()
+    worker = OutboxWorker(settings)
+    worker.start()
     try:
-        deadline = time.monotonic() + 30
-        while Outbox(settings.outbox_dir).pending() and time.monotonic() < deadline:
-            time.sleep(0.2)
-    finally:
-        server.stop()
+        # A few passes against the API that is still down: the request stays.
+        assert worker.wait_for(lambda: worker.passes >= 3, timeout_s=60)
+        assert len(outbox.pending()) == 1
+        assert fake_rasa.calls == []
 
-    assert Outbox(settings.outbox_dir).pending() == []
+        server = make_api_server(tmp_path / "api", knowledge_dir, port=port)
+        server.start()
+        try:
+            assert worker.wait_for(lambda: outbox.pending() == [], timeout_s=60)
+        finally:
+            server.stop()
+    finally:
+        worker.stop()
+
+    assert not worker.running
     assert [c["body"]["name"] for c in fake_rasa.calls] == ["EXTERNAL_handoff_created"]
 
 

@@ -3,12 +3,9 @@ servers standing in for Rasa's HTTP API and for an SMTP relay."""
 
 import re
 import shutil
-import socket
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -19,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
@@ -34,6 +30,8 @@ from api.accounts.models import Role, User
 from api.accounts.sessions import COOKIE_NAME, SessionCodec
 from api.core import db
 from api.core.config import get_settings
+from tests.fakes.serve import free_port as free_port  # re-exported: tests import it from here
+from tests.fakes.serve import serving
 
 if TYPE_CHECKING:
     from api.knowledge.service import KnowledgeService
@@ -43,12 +41,6 @@ if TYPE_CHECKING:
 PASSWORD = "un mot de passe assez long"
 _CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 _serial = count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -188,20 +180,6 @@ class FakeRasa:
         return [call["body"]["name"] for call in self.calls]
 
 
-@contextmanager
-def _serve(app: Starlette, port: int) -> Iterator[None]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "fake Rasa did not start"
-        time.sleep(0.02)
-    yield
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 @pytest.fixture
 def fake_rasa(
     quiet_rasa: None, app_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
@@ -249,7 +227,7 @@ def fake_rasa(
     )
     monkeypatch.setenv("RASA_URL", rasa.url)
     get_settings.cache_clear()
-    with _serve(app, port):
+    with serving(app, port):
         yield rasa
 
 
@@ -260,6 +238,7 @@ def fake_rasa(
 class Mailbox:
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refuse_next: int = 0
+    arrived: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
         if self.refuse_next:
@@ -267,14 +246,16 @@ class Mailbox:
             return "451 Try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
-        self.messages.append((list(envelope.rcpt_tos), message))
+        with self.arrived:
+            self.messages.append((list(envelope.rcpt_tos), message))
+            self.arrived.notify_all()
         return "250 Message accepted for delivery"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[tuple[list[str], EmailMessage]]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.messages
+        """The messages once `count` have arrived (fewer after `timeout` seconds)."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+            return list(self.messages)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from api.accounts.models import Role
 from api.handoffs import service
 from tests.api.conftest import UserFactory, csrf_token, login
+from tests.api.test_site import csp_directives
 
 pytestmark = pytest.mark.usefixtures("quiet_rasa")
 
@@ -226,6 +227,34 @@ def test_pages_forbid_framing_and_caching(client: TestClient) -> None:
 
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_every_back_office_response_gets_the_same_security_headers(
+    client: TestClient, make_user: UserFactory
+) -> None:
+    login(client, make_user(Role.COORDINATOR))
+    for path in (
+        "/tableau-de-bord",
+        "/tableau-de-bord/dossiers/LOT-INCONNU",
+        "/tableau-de-bord/style.css",
+        "/statistiques",
+        "/statistiques.csv",
+    ):
+        response = client.get(path)
+
+        policy = csp_directives(response.headers["content-security-policy"])
+        assert policy["script-src"] == ["'self'"], path
+        assert policy["frame-ancestors"] == ["'none'"], path
+        assert response.headers["cache-control"] == "no-store", path
+        assert response.headers["x-content-type-options"] == "nosniff", path
+    assert client.get("/tableau-de-bord/dossiers/LOT-INCONNU").status_code == 404
+
+
+def test_the_json_api_is_left_to_its_own_headers(client: TestClient) -> None:
+    response = client.get("/health")
+
+    assert "content-security-policy" not in response.headers
+    assert "cache-control" not in response.headers
 
 
 def test_stylesheet_is_served_locally(client: TestClient) -> None:

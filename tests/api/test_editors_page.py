@@ -29,7 +29,7 @@ def test_page_shows_the_entries_per_theme_in_french(editor_client: TestClient) -
     page = response.text
     assert '<html lang="fr">' in page
     assert "fiches en service" in page
-    for label in ("Emploi", "Logement", "École et petite enfance", "Santé", "Transports"):
+    for label in ("Emploi", "Logement", "Crèches, écoles et études", "Santé", "Transports"):
         assert f"<td>{label}</td>" in page
     assert "Aucune remarque : toutes les fiches sont valides." in page
 

@@ -1,6 +1,5 @@
 """Editors' changes reach visitors without a restart; a broken change never does."""
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.accounts.models import Role
 from api.core.config import get_settings
+from api.knowledge.watcher import ReloadsHandled
 from tests.api.conftest import UserFactory, login
 
 
@@ -26,13 +26,14 @@ def _append(path: Path, text: str) -> None:
 WATCH_TIMEOUT_S = 20.0
 
 
-def _wait_for(check: Callable[[], bool], timeout: float = WATCH_TIMEOUT_S) -> None:
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not true after {timeout} s")
+def _wait_for(client: TestClient, check: Callable[[], bool]) -> None:
+    """Until `check()` holds, looked at again after each change the file watcher handled."""
+    reloads: ReloadsHandled = client.app.state.knowledge_reloads  # type: ignore[attr-defined]
+    assert reloads.wait_for(check, WATCH_TIMEOUT_S), f"not true after {WATCH_TIMEOUT_S} s"
+
+
+def _wait_until_first(client: TestClient, query: str, entry_id: str) -> None:
+    _wait_for(client, lambda: _first_id(client, query) == entry_id)
 
 
 @pytest.fixture
@@ -53,14 +54,18 @@ def test_edited_entry_is_served_without_restart(
 ) -> None:
     assert _first_id(watching_client, "ornithorynque") is None
     _append(knowledge_copy / "housing" / "logement-cahors.md", "Aucun ornithorynque à Cahors.")
-    _wait_for(lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors")
+    _wait_for(
+        watching_client, lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors"
+    )
 
 
 def test_new_entry_file_is_served_without_restart(
     watching_client: TestClient, knowledge_copy: Path, write_entry: Callable[..., Path]
 ) -> None:
     write_entry(knowledge_copy, "fiche-ajoutee", body="Les ornithorynques ne vivent pas ici.")
-    _wait_for(lambda: _first_id(watching_client, "ornithorynques") == "fiche-ajoutee")
+    _wait_for(
+        watching_client, lambda: _first_id(watching_client, "ornithorynques") == "fiche-ajoutee"
+    )
 
 
 def test_broken_edit_keeps_the_last_good_content_and_shows_why(
@@ -69,9 +74,13 @@ def test_broken_edit_keeps_the_last_good_content_and_shows_why(
     login(watching_client, make_user(Role.EDITOR))
     entry = knowledge_copy / "housing" / "logement-cahors.md"
     _append(entry, "Aucun ornithorynque à Cahors.")
-    _wait_for(lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors")
+    _wait_for(
+        watching_client, lambda: _first_id(watching_client, "ornithorynque") == "logement-cahors"
+    )
     entry.write_text(entry.read_text(encoding="utf-8").replace("theme: housing", "theme: logis"))
-    _wait_for(lambda: "thème « logis » inconnu" in watching_client.get("/editeurs").text)
+    _wait_for(
+        watching_client, lambda: "thème « logis » inconnu" in watching_client.get("/editeurs").text
+    )
     assert _first_id(watching_client, "ornithorynque") == "logement-cahors"
     page = watching_client.get("/editeurs").text
     assert "Le dernier rechargement" in page

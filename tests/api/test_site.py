@@ -9,7 +9,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from api.core.config import get_settings
-from api.site.router import templates
+from api.pages.templating import templates
 from api.site.schemas import WidgetConfig
 from api.site.service import content_security_policy
 from scripts.stack import ROOT
@@ -163,7 +163,7 @@ def test_a_team_name_cannot_break_out_of_the_configuration_block() -> None:
         referent_teams=['Équipe</script><script>alert("x")</script>'],
     )
 
-    html = templates.get_template("index.html").render(
+    html = templates.get_template("site/index.html").render(
         widget_config=config.model_dump(by_alias=True), static_url="/site/static"
     )
 

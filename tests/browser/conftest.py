@@ -126,15 +126,15 @@ def reply_buttons(page: Page) -> Locator:
     return page.locator(".chat-replies .chat-reply")
 
 
-_BOT_MESSAGES_AFTER_LAST_VISITOR_MESSAGE = """() => {
-  const messages = [...document.querySelectorAll('.chat-messages .chat-bubble')];
-  const fromVisitor = messages.map((m) => m.classList.contains('chat-bubble--visitor'));
-  return messages.length - 1 - fromVisitor.lastIndexOf(true);
-}"""
+# An assistant's message with no visitor message after it: the answer to the visitor's last
+# message (or the greeting) has begun. The messages are the children of the chat's log.
+_ANSWER_BEGUN = ".chat-messages > .chat-message--bot:not(:has(~ .chat-message--visitor))"
 
 
 def _wait_until_stable(page: Page, quiet_ms: int = 2500) -> None:
-    """Rasa sends an answer paragraph by paragraph, and the actions' messages one by one."""
+    """Rasa sends an answer paragraph by paragraph, and the actions' messages one by one;
+    its socket.io channel marks no end of an answer, so there is no event to wait for: the
+    answer is whole once no message has come for `quiet_ms`."""
     count = bot_messages(page).count()
     quiet = 0
     while quiet < quiet_ms:
@@ -146,12 +146,7 @@ def _wait_until_stable(page: Page, quiet_ms: int = 2500) -> None:
 
 def wait_for_answer(page: Page, timeout_ms: int = BOT_TIMEOUT_MS) -> None:
     """Waits for the assistant's whole answer to the visitor's last message (or greeting)."""
-    # Polled from here: the page's CSP forbids the eval that page.wait_for_function needs.
-    waited = 0
-    while page.evaluate(_BOT_MESSAGES_AFTER_LAST_VISITOR_MESSAGE) == 0:
-        assert waited < timeout_ms, "the assistant did not answer"
-        page.wait_for_timeout(250)
-        waited += 250
+    page.locator(_ANSWER_BEGUN).first.wait_for(state="attached", timeout=timeout_ms)
     _wait_until_stable(page)
 
 

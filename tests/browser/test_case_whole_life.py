@@ -22,7 +22,7 @@ from tests.browser.conftest import (
     wait_for_answer,
     wait_for_bot,
 )
-from tests.browser.test_live_handoff import fill_handoff_form, reload_until_text
+from tests.browser.test_live_handoff import fill_handoff_form, wait_for_case_text
 from tests.e2e.conftest import StackMailbox, knowledge_body
 from tests.e2e.test_handoff import cli
 
@@ -87,7 +87,7 @@ def test_the_whole_life_of_a_case_from_request_to_rating_and_transcript_by_email
     expect(visitor.locator(".chat-bubble--bot.lot-referent").filter(has_text=REPLY)).to_be_visible()
     send_message(visitor, VISITOR_LIVE)
     expect(visitor_messages(visitor).filter(has_text=VISITOR_LIVE)).to_be_visible()
-    assert reload_until_text(referent, VISITOR_LIVE), "the visitor's words never reached the case"
+    wait_for_case_text(referent, VISITOR_LIVE)
     shoot(visitor, "3-live-exchange")
 
     referent.get_by_role("button", name="Clôturer la demande").click()

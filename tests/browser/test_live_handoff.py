@@ -30,6 +30,8 @@ REFERENT_EMAIL = "referente-grand-figeac@example.org"
 REFERENT_PASSWORD = "mot-de-passe-de-test-assez-long"
 REPLY = "Bonjour Camille, je connais bien Figeac : on peut en parler demain matin ?"
 VISITOR_WORDS = "Oui, demain matin me convient très bien."
+# The case page reads itself again every 10 s (live.js); generous for a loaded machine.
+LIVE_PAGE_TIMEOUT_MS = 60_000
 
 
 def create_referent(stack: Stack) -> None:
@@ -78,14 +80,10 @@ def fill_handoff_form(page: Page, *, first_name: str, email: str, commune: str) 
     raise AssertionError("the assistant never confirmed the request")
 
 
-def reload_until_text(page: Page, text: str, attempts: int = 30) -> bool:
-    """The dashboard is a plain page: the referent reloads it to see new messages."""
-    for _ in range(attempts):
-        if page.get_by_text(text).count():
-            return True
-        page.wait_for_timeout(1000)
-        page.reload()
-    return False
+def wait_for_case_text(page: Page, text: str) -> None:
+    """The case page brings in new messages by itself (live.js, every 10 s): the referent
+    does not reload it."""
+    expect(page.get_by_text(text).first).to_be_visible(timeout=LIVE_PAGE_TIMEOUT_MS)
 
 
 def test_referent_claims_replies_and_closes_from_the_dashboard_and_the_visitor_sees_it_live(
@@ -126,7 +124,7 @@ def test_referent_claims_replies_and_closes_from_the_dashboard_and_the_visitor_s
     # While the referent is live, the visitor's words go to the case, not to the bot.
     send_message(visitor, VISITOR_WORDS)
     expect(visitor_messages(visitor).filter(has_text=VISITOR_WORDS)).to_be_visible()
-    assert reload_until_text(referent, VISITOR_WORDS), "the visitor's words never reached the case"
+    wait_for_case_text(referent, VISITOR_WORDS)
 
     referent.get_by_role("button", name="Clôturer la demande").click()
     expect(status).to_have_count(0)

@@ -15,9 +15,9 @@ from api.db_migrate import upgrade
 from api.openings.models import Kind
 from api.openings.records import OpeningRecord
 from api.openings.service import upsert_records
-from tests.api.conftest import _serve, free_port
 from tests.browser.conftest import SCREENSHOTS, NewContext
 from tests.conftest import TEST_TOKENS
+from tests.fakes.serve import free_port, serving
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def api_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     app = create_app()
     # Indexed before serving: the server's start-up then reuses it and starts at once.
     knowledge_service(app).reload()
-    with _serve(app, port):  # type: ignore[arg-type]
+    with serving(app, port):
         yield f"http://127.0.0.1:{port}"
     get_settings.cache_clear()
     db.reset_engine()

@@ -89,6 +89,8 @@ def test_editing_a_knowledge_file_changes_the_answer_without_retraining(
     marker = "Nouveauté vérifiée par l'équipe éditoriale pour ce test."
     entry.write_text(f"{front}---\n{marker}\n{body.lstrip()}", encoding="utf-8")
 
+    # The API's file watcher runs in another process, which tells this test nothing when it
+    # has reloaded: the question is asked again until the answer changes.
     deadline = time.monotonic() + 10
     text = ""
     while time.monotonic() < deadline and marker not in text:

@@ -69,6 +69,8 @@ def bot_texts(stack: Stack, conversation_id: str) -> list[str]:
 
 
 def wait_for_bot_text(stack: Stack, conversation_id: str, fragment: str, within_s: float) -> bool:
+    # What the API pushed lands in Rasa, another process that signals nothing to this test:
+    # the conversation is read again until the words are in it.
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         if any(fragment in said for said in bot_texts(stack, conversation_id)):

@@ -6,20 +6,18 @@ unknown or expired token, 429 with `Retry-After` when asked to.
 """
 
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.serve import free_port, serving
 
 TOKEN_PATH = "/connexion/oauth2/access_token"
 API_PATH = "/partenaire/offresdemploi/v2"
@@ -179,29 +177,10 @@ class FakeFranceTravail:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def running(fake: FakeFranceTravail) -> Iterator[FakeFranceTravail]:
     """Serve `fake` with uvicorn on a free local port for the duration of the block."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the fake France Travail server did not start")
-        time.sleep(0.02)
-    fake.url = f"http://127.0.0.1:{port}"
-    try:
+    port = free_port()
+    with serving(fake.app(), port):
+        fake.url = f"http://127.0.0.1:{port}"
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -81,6 +81,8 @@ def test_handoff_sent_while_the_api_is_down_opens_exactly_one_case(
 
     # The action server's outbox sends the saved request again once the API is back, and
     # forgets it only once the case exists: an empty outbox means nothing more will be sent.
+    # The outboxes belong to the action servers' processes, which signal nothing here: their
+    # folders are looked at again every 2 s.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and pending_handoffs(prod_stack):
         time.sleep(2)
@@ -110,6 +112,7 @@ def restart_postgresql() -> None:
 
 
 def wait_until_postgresql_accepts(server: URL, timeout_s: float = 90) -> None:
+    # A restarting server says nothing to its clients: it is asked once a second.
     engine = create_engine(server.set(drivername="postgresql+psycopg"))
     deadline = time.monotonic() + timeout_s
     try:

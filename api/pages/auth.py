@@ -1,4 +1,5 @@
-"""Access to the dashboard pages: login redirect, roles, CSRF on every form, French errors."""
+"""Access to the back-office pages (dashboard, editors, review, statistics): login redirect,
+roles, CSRF on every form, French errors."""
 
 from typing import Annotated
 from urllib.parse import urlencode
