@@ -110,6 +110,21 @@ class TerritoryReply:
 
 
 @dataclass(frozen=True)
+class ComparedTown:
+    query: str
+    status: str  # "found" | "outside_lot"
+    commune: Commune | None  # the Lot commune, for "found" rows
+
+
+@dataclass(frozen=True)
+class ComparisonText:
+    """The French chat message of a comparison, and the towns it covers in order."""
+
+    text: str
+    towns: tuple[ComparedTown, ...]
+
+
+@dataclass(frozen=True)
 class HandoffReceipt:
     reference: str
     status: str
@@ -384,6 +399,29 @@ class ApiClient:
             )
         except (KeyError, TypeError) as error:
             raise ApiUnavailable(f"unexpected territory answer: {error!r}") from error
+
+    async def compare_communes(self, names: list[str]) -> ComparisonText:
+        """Two or three communes side by side; ApiRejected (422) for an unknown name, a
+        wrong count or the same commune twice."""
+        response = await self._http.request(
+            "GET", "/v1/compare/text", params={"commune": names}, retry=True
+        )
+        body = _json(response)
+        try:
+            rows = body["comparison"]["communes"]
+            return ComparisonText(
+                text=str(body["text"]),
+                towns=tuple(
+                    ComparedTown(
+                        query=str(row["query"]),
+                        status=str(row["status"]),
+                        commune=_commune(row["commune"]) if row.get("commune") else None,
+                    )
+                    for row in rows
+                ),
+            )
+        except (KeyError, TypeError) as error:
+            raise ApiUnavailable(f"unexpected comparison: {error!r}") from error
 
     async def search_openings(
         self,

@@ -701,3 +701,64 @@ def restart_reply() -> Reply:
 def as_message(reply: Reply) -> dict[str, Any]:
     """Keyword arguments for `dispatcher.utter_message`."""
     return {"text": reply.text, "buttons": reply.buttons} if reply.buttons else {"text": reply.text}
+
+
+# -- towns side by side -------------------------------------------------------------------
+
+
+def compare_button(town: str) -> dict[str, str]:
+    return button(town, "compare_communes", commune=town)
+
+
+def comparison_reply(text: str) -> Reply:
+    """The API's message as it is (a bold title, one line per criterion, the sources)."""
+    return Reply(text, [menu_button(), referent_button()])
+
+
+def ask_towns_to_compare_reply() -> Reply:
+    return Reply(
+        "Avec plaisir ! Quelles communes voulez-vous comparer ? Écrivez-moi deux ou trois "
+        "noms, par exemple « Figeac ou Cahors ? ».",
+        [menu_button()],
+    )
+
+
+def ask_second_town_reply(first: str) -> Reply:
+    others = [town for town in MAIN_TOWNS if town.casefold() != first.casefold()]
+    return Reply(
+        f"Avec plaisir ! Avec quelle autre commune voulez-vous comparer {first} ? "
+        "Choisissez une ville ou écrivez-moi son nom.",
+        [compare_button(town) for town in others[:5]],
+    )
+
+
+def compare_count_reply() -> Reply:
+    return Reply(
+        "Je peux comparer deux ou trois communes à la fois. Lesquelles voulez-vous "
+        "mettre côte à côte ?",
+        [menu_button()],
+    )
+
+
+def compare_unknown_reply(query: str, alternatives: tuple[Commune, ...]) -> Reply:
+    if alternatives:
+        names = [commune.name for commune in alternatives]
+        listed = " ou ".join(names[:3])
+        return Reply(
+            f"Je ne trouve pas « {query} » parmi les communes du Lot. Vouliez-vous dire {listed} ?",
+            [compare_button(name) for name in names[:3]],
+        )
+    return Reply(
+        f"Je ne trouve pas « {query} » parmi les communes du Lot. Pouvez-vous vérifier "
+        "l'orthographe, ou choisir l'une de ces villes ?",
+        [compare_button(town) for town in MAIN_TOWNS[:5]],
+    )
+
+
+def compare_same_commune_reply(name: str) -> Reply:
+    others = [town for town in MAIN_TOWNS if town != name]
+    return Reply(
+        f"Ces deux noms désignent la même commune ({name}) : laquelle voulez-vous "
+        "comparer à une autre ?",
+        [compare_button(town) for town in others[:5]],
+    )
