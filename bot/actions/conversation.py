@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.actions.texts import THEME_INTENTS
+from contract.rasa import is_external
 
-EXTERNAL_PREFIX = "EXTERNAL: "
 FALLBACK_ACTION = "action_fallback_ladder"
 # The reply to the "Autre chose" button of the fallback ladder: part of the same struggle.
 REPHRASE_RESPONSE = "utter_ask_rephrase"
@@ -42,16 +42,6 @@ def intent_of(parse_data: dict[str, Any] | None) -> str | None:
 def is_payload(text: str | None) -> bool:
     """Button clicks arrive as `/intent{...}`, not as words the visitor typed."""
     return bool(text) and str(text).startswith("/")
-
-
-def is_external(message: dict[str, Any] | None) -> bool:
-    """Intents sent by the API through trigger_intent, never typed by the visitor."""
-    if not message:
-        return False
-    metadata = message.get("metadata") or {}
-    return bool(metadata.get("is_external")) or str(message.get("text") or "").startswith(
-        EXTERNAL_PREFIX
-    )
 
 
 def entity_values(parse_data: dict[str, Any] | None, entity: str) -> list[str]:

@@ -18,7 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
 from bot.actions.bounds import split_message
-from bot.actions.conversation import entity_values, is_external
+from bot.actions.conversation import entity_values
+from contract.rasa import is_external
 
 logger = logging.getLogger(__name__)
 DEFAULT_TEAM = "L'équipe d'accueil"
