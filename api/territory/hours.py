@@ -10,7 +10,7 @@ from typing import Annotated
 import holidays
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from contract.french import DAYS, MONTHS, PARIS, day_of_month
+from contract.french import DAYS, PARIS, day_of_month, month_name, weekday_name
 
 _SLOT = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 # How far ahead the next opening is looked for (a team closed longer is "not known").
@@ -120,4 +120,4 @@ def french_moment(moment: datetime, now: datetime) -> str:
         return f"aujourd’hui à {hour}"
     if local.date() == today + timedelta(days=1):
         return f"demain à {hour}"
-    return f"{DAYS[local.weekday()]} {day_of_month(local)} {MONTHS[local.month - 1]} à {hour}"
+    return f"{weekday_name(local)} {day_of_month(local)} {month_name(local)} à {hour}"
