@@ -160,7 +160,7 @@ def format_answer(hit: KnowledgeHit, commune_name: str | None, local_entries: in
     parts = []
     if commune_name and hit.scope_match == "department":
         parts.append(
-            f"Je n'ai pas d'information propre {at_place(commune_name)} ; "
+            f"Je n'ai pas d'information propre {at_place(commune_name)} sur ce sujet ; "
             "voici ce qui vaut pour l'ensemble du Lot."
             if local_entries == 0
             else f"Ce qui suit vaut {at_place(commune_name)} comme dans tout le Lot."

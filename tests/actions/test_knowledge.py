@@ -135,7 +135,7 @@ def test_et_pour_le_logement_keeps_the_commune(settings: Settings) -> None:
         {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"},
     )
 
-    assert outcome.text.startswith("Je n'ai pas d'information propre à Figeac")
+    assert outcome.text.startswith("Je n'ai pas d'information propre à Figeac sur ce sujet")
     assert "Réponse de test sur le logement dans le Lot." in outcome.text
     assert outcome.slots == {"last_theme": "housing"}
 

@@ -94,7 +94,8 @@ def test_answer_says_when_it_is_not_specific_to_the_commune() -> None:
     text = texts.format_answer(hit(scope_match="department"), "Gramat")
 
     assert text.startswith(
-        "Je n'ai pas d'information propre à Gramat ; voici ce qui vaut pour l'ensemble du Lot."
+        "Je n'ai pas d'information propre à Gramat sur ce sujet ; "
+        "voici ce qui vaut pour l'ensemble du Lot."
     )
 
 
