@@ -758,7 +758,7 @@ def compare_unknown_reply(query: str, alternatives: tuple[Commune, ...]) -> Repl
 def compare_same_commune_reply(name: str) -> Reply:
     others = [town for town in MAIN_TOWNS if town != name]
     return Reply(
-        f"Ces deux noms désignent la même commune ({name}) : laquelle voulez-vous "
-        "comparer à une autre ?",
+        f"Ces deux noms désignent la même commune, {name}. Avec quelle autre commune "
+        "voulez-vous la comparer ?",
         [compare_button(town) for town in others[:5]],
     )

@@ -127,12 +127,12 @@ def test_a_name_close_to_none_asks_to_check_the_spelling(settings: Settings) -> 
     assert remembered(outcome) == ["Cahors"]
 
 
-def test_the_same_commune_twice_asks_which_one(settings: Settings) -> None:
+def test_the_same_commune_twice_asks_for_another(settings: Settings) -> None:
     outcome = compare("Labastide-Murat ou Cœur de Causse ?", ["Labastide-Murat", "Cœur de Causse"])
 
     assert outcome.text.startswith(
-        "Ces deux noms désignent la même commune (Cœur de Causse) : "
-        "laquelle voulez-vous comparer à une autre ?"
+        "Ces deux noms désignent la même commune, Cœur de Causse. "
+        "Avec quelle autre commune voulez-vous la comparer ?"
     )
     assert '/compare_communes{"commune":"Cahors"}' in outcome.payloads
 
