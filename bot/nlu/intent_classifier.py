@@ -59,6 +59,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
 from spacy.tokens import Token
 
+from contract.themes import THEME_INTENTS
+
 logger = logging.getLogger(__name__)
 
 SPACY_DOC = "text_spacy_doc"
@@ -95,6 +97,30 @@ def sentence_vectors(texts: list[str]) -> npt.NDArray[Any]:
     return np.stack([_SENTENCES[text] for text in texts])
 
 
+def place_and_theme(
+    ranking: list[dict[str, Any]], place_intent: str, margin: float
+) -> list[dict[str, Any]]:
+    """ "et vivre à Lalbenque ?": `ask_living` 0.54 and `inform_commune` 0.45 are not rival
+    readings but one, a theme asked about a place (the actions read the place from the
+    entity either way), which the FallbackClassifier would call ambiguous ("Vouliez-vous
+    parler de… ?"). The theme intent takes both confidences when it leads or trails by at
+    most `margin`. A place with a theme far behind ("on vise le secteur de Puy-l'Évêque")
+    stays a place alone, which continues the conversation's theme."""
+    if len(ranking) < 2:
+        return ranking
+    first, second = ranking[0], ranking[1]
+    if first["name"] == place_intent and second["name"] in THEME_INTENTS:
+        if first["confidence"] - second["confidence"] > margin:
+            return ranking
+        theme = second
+    elif second["name"] == place_intent and first["name"] in THEME_INTENTS:
+        theme = first
+    else:
+        return ranking
+    merged = {"name": theme["name"], "confidence": first["confidence"] + second["confidence"]}
+    return [merged, *ranking[2:]]
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
@@ -122,6 +148,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             # Share of the examples kept apart to fit the softmax temperature.
             "calibration_share": 0.2,
             "place_entity": "commune",
+            # The intent of a message that only gives a place ("on vise Figeac").
+            "place_intent": "inform_commune",
+            # A theme intent this close to `place_intent` (or ahead of it) on a message
+            # naming a place is the reading of both (see `_place_and_theme`).
+            "place_theme_margin": 0.1,
         }
 
     def __init__(
@@ -290,11 +321,20 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                     zip(classifier.classes_, row, strict=True), key=lambda pair: -float(pair[1])
                 )
             ]
+            if self._names_place(message):
+                ranking = place_and_theme(
+                    ranking, self.config["place_intent"], self.config["place_theme_margin"]
+                )
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(
                 INTENT_RANKING_KEY, ranking[: self.config["ranking_length"]], add_to_output=True
             )
         return messages
+
+    def _names_place(self, message: Message) -> bool:
+        return any(
+            e.get("entity") == self.config["place_entity"] for e in message.get(ENTITIES) or []
+        )
 
     def persist(self) -> None:
         import skops.io as sio

@@ -15,7 +15,7 @@ from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.intent_classifier import TfidfIntentClassifier
+from bot.nlu.intent_classifier import TfidfIntentClassifier, place_and_theme
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -162,3 +162,33 @@ def test_a_blank_message_is_classified_with_low_confidence_instead_of_failing(
     message = parse(classifier, spacy_nlp, "", [])
 
     assert message.get("intent")["confidence"] < fallback_threshold()
+
+
+def ranked(*pairs: tuple[str, float]) -> list[dict[str, object]]:
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+@pytest.mark.parametrize(
+    ("ranking", "intent", "confidence"),
+    [
+        # "et vivre à Lalbenque ?": a theme asked about a place.
+        (
+            ranked(("ask_living", 0.54), ("inform_commune", 0.45), ("affirm", 0.01)),
+            "ask_living",
+            0.99,
+        ),
+        (ranked(("inform_commune", 0.49), ("ask_housing", 0.42)), "ask_housing", 0.91),
+        # "on vise le secteur de Puy-l'Évêque": the place alone, the theme far behind.
+        (ranked(("inform_commune", 0.9), ("ask_living", 0.05)), "inform_commune", 0.9),
+        # Two readings that do not go together stay rivals.
+        (ranked(("ask_jobs", 0.5), ("ask_retraining", 0.45)), "ask_jobs", 0.5),
+        (ranked(("inform_commune", 0.5), ("affirm", 0.45)), "inform_commune", 0.5),
+    ],
+)
+def test_a_theme_asked_about_a_place_is_one_reading_not_an_ambiguity(
+    ranking: list[dict[str, object]], intent: str, confidence: float
+) -> None:
+    read = place_and_theme(ranking, "inform_commune", 0.1)
+
+    assert read[0]["name"] == intent
+    assert read[0]["confidence"] == pytest.approx(confidence)
