@@ -21,6 +21,7 @@ from bot.actions.knowledge import (
     place_events,
     record_unanswered,
 )
+from contract.themes import THEME_LABELS
 
 
 class ActionFallbackLadder(Action):
@@ -58,8 +59,17 @@ class ActionFallbackLadder(Action):
             commune = place.insee if place else tracker.get_slot("commune")
             await record_unanswered(ApiClient(), text, themes[0] if themes else None, commune)
         if consecutive_fallbacks(tracker.events) >= 2:
-            reply = texts.still_not_understood_reply()
+            dispatcher.utter_message(response="utter_still_not_understood")
+        elif themes:
+            dispatcher.utter_message(response="utter_did_you_mean", buttons=guess_buttons(themes))
         else:
-            reply = texts.did_you_mean_reply(themes)
-        dispatcher.utter_message(**texts.as_message(reply))
+            dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
         return events
+
+
+def guess_buttons(themes: list[str]) -> list[dict[str, str]]:
+    """The themes the NLU hesitated between, and a way out when it is none of them."""
+    return [
+        *(texts.button(THEME_LABELS[theme], f"ask_{theme}") for theme in themes),
+        texts.button("Autre chose", "deny"),
+    ]

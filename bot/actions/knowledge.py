@@ -16,6 +16,7 @@ from bot.actions.api_client import (
     ApiRejected,
     ApiUnavailable,
     Commune,
+    EntryRef,
     KnowledgeHit,
     TerritoryReply,
 )
@@ -30,6 +31,20 @@ from bot.actions.conversation import (
     without_place,
 )
 from bot.actions.openings import new_search, search_and_reply
+from bot.actions.texts import (
+    MAIN_TOWNS,
+    OPENINGS_OF_THEME,
+    Reply,
+    at_place,
+    button,
+    follow_up_buttons,
+    menu_button,
+    openings_button,
+    referent_button,
+    theme_buttons,
+    town_buttons,
+)
+from contract.french import french_date
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +52,14 @@ logger = logging.getLogger(__name__)
 # short is read together with the last question on the last theme.
 FOLLOW_UP_MAX_WORDS = 8
 TERRITORY_INTENT = "ask_territory"
+# Answers that depend on where one lives: after the first of them without a known place,
+# the visitor is offered (never asked first) to make it local.
+PLACE_THEMES = frozenset({"schools", "housing", "transport", "health", "jobs"})
+UNDECIDED_INTRO = "Pas de souci ! Voici ce qui vaut pour l'ensemble du Lot."
+PLACE_OFFER = (
+    "Pour une réponse plus locale, dites-moi où vous pensez vous installer : "
+    "choisissez une ville ou écrivez-moi le nom d'une commune."
+)
 
 
 def _say(dispatcher: CollectingDispatcher, reply: texts.Reply) -> None:
@@ -106,7 +129,7 @@ class ActionAnswerTheme(Action):
         if intent == "inform_commune" and not is_payload(text):
             reading = await read_territory(tracker, text)
             if reading is not None and asks_a_fact(reading, in_topic=bool(theme)):
-                _say(dispatcher, texts.territory_reply(reading))
+                _say(dispatcher, territory_reply(reading))
                 return place_events(reading.commune)
             # "on vise le secteur de Puy-l'Evêque": a spelling the entity extractor missed,
             # which the territory data still recognises.
@@ -152,7 +175,7 @@ class ActionAnswerTheme(Action):
                     return [*events, *answered]
             # A follow-up with nothing before it ("c'est où ?" as a first message).
             await record_unanswered(api, text, None, commune)
-            _say(dispatcher, texts.did_you_mean_reply([]))
+            dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
             return events
         if not theme:
             # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
@@ -166,12 +189,10 @@ class ActionAnswerTheme(Action):
                 presented = await present_place(dispatcher, tracker, api, commune, commune_name)
                 if presented is not None:
                     return [*events, *presented]
-            reply = (
-                texts.place_noted_reply(commune_name)
-                if commune_name
-                else texts.undecided_without_theme_reply()
-            )
-            _say(dispatcher, reply)
+            if commune_name:
+                _say(dispatcher, place_noted_reply(commune_name))
+            else:
+                dispatcher.utter_message(response="utter_undecided_without_theme")
             return events
 
         # "Je cherche un emploi d'infirmier à Figeac", "il y a des boulangeries à reprendre ?":
@@ -206,15 +227,15 @@ class ActionAnswerTheme(Action):
 
         if not answer.hits:
             await record_unanswered(api, query, theme, commune)
-            _say(dispatcher, texts.no_answer_reply(commune_name))
+            _say(dispatcher, no_answer_reply(commune_name))
             return events
 
         # Answer first; making it local is offered once, after the answer.
         place_unknown = not commune and not undecided and not tracker.get_slot("place_undecided")
         offer_place = (
-            theme in texts.PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked")
+            theme in PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked")
         )
-        reply = texts.answer_reply(
+        reply = answer_reply(
             answer.hits[0],
             theme,
             commune_name,
@@ -223,7 +244,7 @@ class ActionAnswerTheme(Action):
             offer_place=offer_place,
         )
         if undecided:
-            reply = texts.Reply(f"{texts.undecided_intro()}\n\n{reply.text}", reply.buttons)
+            reply = Reply(f"{UNDECIDED_INTRO}\n\n{reply.text}", reply.buttons)
         say_answer(dispatcher, tracker, reply, answer.hits[0], commune)
         return [*events, SlotSet("place_asked", True)] if offer_place else events
 
@@ -239,15 +260,13 @@ async def present_place(
     it answers before any question, preferably on living there ("Rocamadour": the entry on
     its sites), else its communauté's; None when neither has one."""
     try:
-        found = await api.search_knowledge(
-            f"vivre {texts.at_place(commune_name)}", "living", commune
-        )
+        found = await api.search_knowledge(f"vivre {at_place(commune_name)}", "living", commune)
     except (ApiUnavailable, ApiRejected):
         return None
     if not found.hits or found.hits[0].scope_match == "department":
         return None
     hit = found.hits[0]
-    say_answer(dispatcher, tracker, texts.place_presented_reply(hit, commune_name), hit, commune)
+    say_answer(dispatcher, tracker, place_presented_reply(hit, commune_name), hit, commune)
     return [SlotSet("last_theme", hit.theme)]
 
 
@@ -280,17 +299,15 @@ class ActionShowEntry(Action):
             _say(dispatcher, texts.api_down_reply(None))
             return []
         if hit is None:
-            _say(dispatcher, texts.entry_gone_reply())
+            dispatcher.utter_message(response="utter_entry_gone")
             return []
         theme = hit.theme if hit.theme in texts.THEMES else None
         if theme is None:
-            _say(dispatcher, texts.Reply(texts.format_answer(hit, None), [texts.menu_button()]))
+            _say(dispatcher, Reply(format_answer(hit, None), [menu_button()]))
             return []
         # The entry was chosen knowingly, and this path does not know how it relates to the
         # visitor's town: no preamble about the town, only the buttons keep it.
-        reply = texts.Reply(
-            texts.format_answer(hit, None), texts.follow_up_buttons(theme, commune_name)
-        )
+        reply = Reply(format_answer(hit, None), follow_up_buttons(theme, commune_name))
         say_answer(dispatcher, tracker, reply, hit, tracker.get_slot("commune"))
         return [SlotSet("last_theme", theme)]
 
@@ -333,7 +350,7 @@ class ActionAnswerTerritory(Action):
                 found = None
             if found and found.hits:
                 hit = found.hits[0]
-                reply = texts.answer_reply(
+                reply = answer_reply(
                     hit,
                     hit.theme,
                     place.name if place else tracker.get_slot("commune_name"),
@@ -342,7 +359,7 @@ class ActionAnswerTerritory(Action):
                 )
                 say_answer(dispatcher, tracker, reply, hit, where)
                 return [*events, SlotSet("last_theme", hit.theme)]
-        _say(dispatcher, texts.territory_reply(answer))
+        _say(dispatcher, territory_reply(answer))
         return events
 
 
@@ -404,7 +421,7 @@ async def answer_territory_fact(
     reading = await read_territory(tracker, text)
     if reading is None or not asks_a_fact(reading):
         return None
-    _say(dispatcher, texts.territory_reply(reading))
+    _say(dispatcher, territory_reply(reading))
     return place_events(reading.commune)
 
 
@@ -471,7 +488,7 @@ async def say_if_clear(
     if not answer.hits:
         return None
     hit = answer.hits[0]
-    reply = texts.answer_reply(
+    reply = answer_reply(
         hit,
         hit.theme,
         commune_name,
@@ -480,3 +497,97 @@ async def say_if_clear(
     )
     say_answer(dispatcher, tracker, reply, hit, commune)
     return [SlotSet("last_theme", hit.theme)]
+
+
+# -- what the visitor reads ---------------------------------------------------------------
+
+
+def format_sources(hit: KnowledgeHit | TerritoryReply) -> str:
+    links = [f"[{source.title}]({source.url})" for source in hit.sources]
+    if not links:
+        return ""
+    return ("Sources : " if len(links) > 1 else "Source : ") + " · ".join(links)
+
+
+def format_answer(hit: KnowledgeHit, commune_name: str | None, local_entries: int = 0) -> str:
+    """The entry's answer with its sources and review date; with a commune, a department-wide
+    answer says that it holds there too, and that nothing is specific to the commune only
+    when no entry of the theme is written for it or its communauté."""
+    parts = []
+    if commune_name and hit.scope_match == "department":
+        parts.append(
+            f"Je n'ai pas d'information propre {at_place(commune_name)} sur ce sujet ; "
+            "voici ce qui vaut pour l'ensemble du Lot."
+            if local_entries == 0
+            else f"Ce qui suit vaut {at_place(commune_name)} comme dans tout le Lot."
+        )
+    parts.append(hit.answer.strip())
+    footer = [line for line in (format_sources(hit),) if line]
+    if hit.reviewed:
+        footer.append(f"Mis à jour le {french_date(hit.reviewed)}")
+    if footer:
+        # A Markdown hard break: the review date goes on its own line under the sources.
+        parts.append("  \n".join(footer))
+    return "\n\n".join(parts)
+
+
+def close_call_button(entry: EntryRef) -> dict[str, str]:
+    return button(f"Vous cherchiez plutôt : {entry.title} ?", "show_entry", entry_id=entry.id)
+
+
+def answer_reply(
+    hit: KnowledgeHit,
+    theme: str,
+    commune_name: str | None,
+    *,
+    local_entries: int = 0,
+    close_call: EntryRef | None = None,
+    offer_place: bool = False,
+) -> Reply:
+    """An answer, then what may come next: the close runner-up first, then either the offer
+    to make the answer local (the main towns) or the related themes."""
+    text = format_answer(hit, commune_name, local_entries)
+    alternative = [close_call_button(close_call)] if close_call else []
+    if offer_place:
+        openings = [openings_button(OPENINGS_OF_THEME[theme])] if theme in OPENINGS_OF_THEME else []
+        return Reply(
+            f"{text}\n\n{PLACE_OFFER}",
+            [*alternative, *openings, *town_buttons(MAIN_TOWNS[:4]), referent_button()],
+        )
+    return Reply(text, [*alternative, *follow_up_buttons(theme, commune_name)])
+
+
+def territory_reply(answer: TerritoryReply) -> Reply:
+    """A territory fact as the API words it, with its sources; then what may come next."""
+    lines = [line for line in (answer.text.strip(), format_sources(answer)) if line]
+    if answer.kind in ("commune", "delegated") and answer.commune is not None:
+        return Reply("\n\n".join(lines), theme_buttons(answer.commune.name)[:6])
+    if answer.kind in ("outside", "unknown"):
+        return Reply("\n\n".join(lines), town_buttons(MAIN_TOWNS[:4]))
+    return Reply("\n\n".join(lines), [menu_button(), referent_button()])
+
+
+def no_answer_reply(commune_name: str | None) -> Reply:
+    where = f" {at_place(commune_name)}" if commune_name else ""
+    return Reply(
+        f"Je n'ai pas encore de réponse fiable sur ce point{where}, désolé. "
+        "Un référent accueil peut vous renseigner personnellement.",
+        [referent_button(), menu_button()],
+    )
+
+
+def place_noted_reply(commune_name: str) -> Reply:
+    return Reply(
+        f"C'est noté : {at_place(commune_name)}. Que souhaitez-vous savoir ?",
+        theme_buttons(commune_name),
+    )
+
+
+def place_presented_reply(hit: KnowledgeHit, commune_name: str) -> Reply:
+    """A town named on its own: the entry written for it or its area, then the themes there."""
+    return Reply(
+        f"C'est noté : {at_place(commune_name)}. Pour commencer, voici ce que je peux vous "
+        f"dire du secteur.\n\n{format_answer(hit, commune_name)}\n\n"
+        "Que souhaitez-vous savoir d'autre ?",
+        theme_buttons(commune_name),
+    )

@@ -8,6 +8,7 @@ Run with the bot env: `.venv-bot/bin/python -m pytest tests/actions`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import yaml
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -312,10 +314,39 @@ def api_down(
     get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
-def domain() -> dict[str, Any]:
+@functools.lru_cache(maxsize=1)
+def load_domain() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     return loaded
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return load_domain()
+
+
+@functools.lru_cache(maxsize=1)
+def _nlg() -> TemplatedNaturalLanguageGenerator:
+    return TemplatedNaturalLanguageGenerator(load_domain()["responses"])
+
+
+def rendered(message: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
+    """A message as Rasa sends it to the visitor: a `response` is filled from domain.yml
+    with the slots and the action's values, and the action's buttons follow the response's
+    (Rasa's RemoteAction._utter_responses, whose module would load TensorFlow here)."""
+    message = dict(message)
+    name = message.pop("response", None)
+    if not name:
+        return message
+    filled = {slot: None for slot in load_domain()["slots"]} | slots
+    draft = _nlg().generate_from_slots(name, filled, "socketio", **message)
+    assert draft is not None, f"{name} is not a response of domain.yml"
+    draft["response"] = name
+    buttons = message.pop("buttons", None) or []
+    if buttons:
+        draft.setdefault("buttons", []).extend(buttons)
+    draft.update({key: value for key, value in message.items() if value})
+    return draft
 
 
 # -- trackers -----------------------------------------------------------------------------
@@ -475,7 +506,7 @@ class Outcome:
 def run(action_: Action, tracker: Tracker, domain: dict[str, Any] | None = None) -> Outcome:
     dispatcher = CollectingDispatcher()
     events = run_in_new_loop(action_.run(dispatcher, tracker, domain or {}))
-    return Outcome(dispatcher.messages, list(events))
+    return Outcome([rendered(m, tracker.slots) for m in dispatcher.messages], list(events))
 
 
 def run_in_new_loop(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -39,3 +39,15 @@ def test_a_message_made_of_trigger_intent_is_told_from_a_visitor_message() -> No
     assert is_external({"text": "…", "parse_data": {"metadata": {"is_external": True}}})
     assert not is_external({"text": "Bonjour", "metadata": {}})
     assert not is_external(None)
+
+
+def test_the_theme_menus_of_the_domain_use_the_contracts_labels(
+    domain: dict[str, Any],
+) -> None:
+    for name in ("utter_help", "utter_undecided_without_theme", "utter_rephrase_or_pick_theme"):
+        buttons = domain["responses"][name][0]["buttons"]
+        themes = [b for b in buttons if b["payload"].removeprefix("/") in THEME_INTENTS]
+
+        assert [(b["title"], b["payload"]) for b in themes] == [
+            (THEME_LABELS[theme], f"/ask_{theme}") for theme in THEMES
+        ], name

@@ -21,6 +21,7 @@ from conftest import (
     handoff_slots,
     make_api_server,
     make_tracker,
+    rendered,
     run,
     use_settings,
     user,
@@ -44,10 +45,12 @@ from bot.actions.outbox import Outbox, OutboxWorker, deliver_due
 def validate(slot_name: str, value: Any, events: list[dict[str, Any]], domain: dict[str, Any]):
     dispatcher = CollectingDispatcher()
     method = getattr(ValidateHandoffForm(), f"validate_{slot_name}")
-    result = method(value, dispatcher, make_tracker(events), domain)
+    tracker = make_tracker(events)
+    result = method(value, dispatcher, tracker, domain)
     if asyncio.iscoroutine(result):
         result = asyncio.run(result)
-    return result, [m.get("text") or "" for m in dispatcher.messages], dispatcher.messages
+    messages = [rendered(m, tracker.slots) for m in dispatcher.messages]
+    return result, [m.get("text") or "" for m in messages], messages
 
 
 # -- consent -------------------------------------------------------------------------------
