@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.conversation import entity_values, intent_of, is_payload
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def _offer_transcript(dispatcher: CollectingDispatcher, tracker: Tracker) -> Non
         dispatcher.utter_message(response="utter_anything_else")
 
 
-class ActionRecordSatisfaction(Action):
+class ActionRecordSatisfaction(UsesApi, Action):
     def name(self) -> str:
         return "action_record_satisfaction"
 
@@ -38,7 +38,7 @@ class ActionRecordSatisfaction(Action):
             dispatcher.utter_message(response="utter_anything_else")
             return []
         try:
-            await ApiClient().rate_handoff(tracker.sender_id, reference, score=int(rating))
+            await self.api.rate_handoff(tracker.sender_id, reference, score=int(rating))
         except (ApiUnavailable, ApiRejected) as error:
             logger.warning("closing.rating_failed", extra={"error": str(error)[:200]})
             dispatcher.utter_message(response="utter_rating_failed")
@@ -48,7 +48,7 @@ class ActionRecordSatisfaction(Action):
         return [SlotSet(COMMENT_SLOT, True)]
 
 
-class ActionRecordSatisfactionComment(Action):
+class ActionRecordSatisfactionComment(UsesApi, Action):
     """The message after the rating is the comment, unless the visitor said "Non merci"."""
 
     def name(self) -> str:
@@ -62,7 +62,7 @@ class ActionRecordSatisfactionComment(Action):
         reference = tracker.get_slot("handoff_reference")
         if reference and text and not is_payload(text) and intent_of(latest) != "deny":
             try:
-                await ApiClient().rate_handoff(tracker.sender_id, reference, comment=text[:1000])
+                await self.api.rate_handoff(tracker.sender_id, reference, comment=text[:1000])
                 dispatcher.utter_message(response="utter_comment_recorded")
             except (ApiUnavailable, ApiRejected) as error:
                 logger.warning("closing.comment_failed", extra={"error": str(error)[:200]})
@@ -71,7 +71,7 @@ class ActionRecordSatisfactionComment(Action):
         return [SlotSet(COMMENT_SLOT, False)]
 
 
-class ActionSendTranscript(Action):
+class ActionSendTranscript(UsesApi, Action):
     def name(self) -> str:
         return "action_send_transcript"
 
@@ -83,7 +83,7 @@ class ActionSendTranscript(Action):
             dispatcher.utter_message(response="utter_anything_else")
             return []
         try:
-            sent = await ApiClient().email_transcript(tracker.sender_id, reference)
+            sent = await self.api.email_transcript(tracker.sender_id, reference)
         except (ApiUnavailable, ApiRejected) as error:
             logger.warning("closing.transcript_failed", extra={"error": str(error)[:200]})
             sent = False

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.bounds import bounded_transcript
 from bot.actions.config import get_settings
 from bot.actions.contact import clean_first_name, display_phone, parse_contact
@@ -142,7 +142,7 @@ class ActionRecordConsent(Action):
         return [SlotSet("handoff_consent", iso_utc(said_yes_at))]
 
 
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(UsesApi, FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
@@ -204,7 +204,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {"handoff_place": UNDECIDED_PLACE, "place_undecided": True}
         place = next(iter(entity_values(latest, "commune")), str(slot_value or "").strip())
         try:
-            resolution = await ApiClient().resolve_commune(place)
+            resolution = await self.api.resolve_commune(place)
         except (ApiUnavailable, ApiRejected):
             # The department team reads the place as typed and routes the case itself.
             dispatcher.utter_message(response="utter_place_unresolved_in_form")
@@ -223,7 +223,7 @@ class ValidateHandoffForm(FormValidationAction):
         return {"handoff_place": None}
 
 
-class ActionSubmitHandoff(Action):
+class ActionSubmitHandoff(UsesApi, Action):
     def name(self) -> str:
         return "action_submit_handoff"
 
@@ -249,7 +249,7 @@ class ActionSubmitHandoff(Action):
             not_before=time.time() + settings.outbox_first_retry_s,
         )
         try:
-            receipt = await ApiClient(settings).create_handoff(payload)
+            receipt = await self.api.create_handoff(payload)
         except ApiUnavailable:
             logger.warning("handoff.queued", extra={"sender": conversation_id})
             dispatcher.utter_message(response="utter_handoff_queued")

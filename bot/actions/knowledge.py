@@ -4,6 +4,7 @@ entry the visitor picked (a close runner-up), one answers questions on the terri
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,13 +13,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import feedback, texts
 from bot.actions.api_client import (
-    ApiClient,
+    Api,
     ApiRejected,
     ApiUnavailable,
     Commune,
     EntryRef,
     KnowledgeHit,
     TerritoryReply,
+    UsesApi,
 )
 from bot.actions.conversation import (
     asks_takeover,
@@ -104,155 +106,246 @@ def search_text(tracker: Tracker, theme: str) -> str:
     return cleaned or texts.THEME_PHRASES[theme]
 
 
-class ActionAnswerTheme(Action):
+@dataclass(frozen=True)
+class Turn:
+    """What the visitor's latest message says, read once for every path of the answer."""
+
+    latest: dict[str, Any]
+    intent: str | None
+    text: str
+    theme: str | None  # the message's theme, else the last one discussed
+    places: list[str]  # the `commune` entities, as written
+
+    @classmethod
+    def read(cls, tracker: Tracker) -> Turn:
+        latest = tracker.latest_message or {}
+        intent = intent_of(latest)
+        return cls(
+            latest=latest,
+            intent=intent,
+            text=str(latest.get("text") or ""),
+            theme=texts.THEME_INTENTS.get(intent or "") or tracker.get_slot("last_theme"),
+            places=entity_values(latest, "commune"),
+        )
+
+    @property
+    def undecided(self) -> bool:
+        return self.intent == "undecided_place"
+
+    @property
+    def typed(self) -> bool:
+        """Words the visitor wrote, not a button's payload."""
+        return not is_payload(self.text)
+
+
+# (INSEE code, name) of the commune an answer is about, or (None, None) for the whole Lot.
+Place = tuple[str | None, str | None]
+
+
+class ActionAnswerTheme(UsesApi, Action):
+    """A theme question, a place given or left open, or a follow-up: one path each.
+
+    First what the message does to the place (a territory fact asked with it ends the turn
+    there); then, without a theme, the place itself; with one, the openings a trade asks
+    for, else the knowledge base's answer."""
+
     def name(self) -> str:
         return "action_answer_theme"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        latest = tracker.latest_message or {}
-        intent = intent_of(latest)
-        theme = texts.THEME_INTENTS.get(intent or "") or tracker.get_slot("last_theme")
-        undecided = intent == "undecided_place"
-        events: list[EventType] = []
-        if theme:
-            events.append(SlotSet("last_theme", theme))
-        commune: str | None = tracker.get_slot("commune")
-        commune_name: str | None = tracker.get_slot("commune_name")
-        api = ApiClient()
+        api = self.api
+        turn = Turn.read(tracker)
+        events: list[EventType] = [SlotSet("last_theme", turn.theme)] if turn.theme else []
+        heard, answered = await self._read_place_alone(api, dispatcher, tracker, turn)
+        if answered is not None:
+            return answered
+        settled = await self._settle_place(api, dispatcher, tracker, turn, heard)
+        if settled is None:
+            return events
+        place, place_set = settled
+        events += place_set
+        if not turn.theme:
+            return [*events, *await self._without_theme(api, dispatcher, tracker, turn, place)]
+        found = await self._openings(api, dispatcher, tracker, turn, place)
+        if found is not None:
+            return [*events, *found]
+        return [*events, *await self._from_knowledge(api, dispatcher, tracker, turn, place)]
 
-        places = entity_values(latest, "commune")
-        text = str(latest.get("text") or "")
-        # "populasion de Figeac" heard as a place alone: the place and a fact of the territory.
-        heard: Commune | None = None
-        if intent == "inform_commune" and not is_payload(text):
-            reading = await read_territory(tracker, text)
-            if reading is not None and asks_a_fact(reading, in_topic=bool(theme)):
-                _say(dispatcher, territory_reply(reading))
-                return place_events(reading.commune)
-            # "on vise le secteur de Puy-l'Evêque": a spelling the entity extractor missed,
-            # which the territory data still recognises.
-            if not places and reading is not None and reading.kind in _PLACE_KINDS:
-                heard = reading.commune
-        if undecided:
-            commune = commune_name = None
-            events += [
-                SlotSet("place_undecided", True),
-                SlotSet("commune", None),
-                SlotSet("commune_name", None),
-            ]
-        elif heard is not None:
-            commune, commune_name = heard.insee, heard.name
-            events += place_events(heard)
-        elif places:
-            try:
-                resolution = await api.resolve_commune(places[0])
-            except (ApiUnavailable, ApiRejected):
-                logger.warning("knowledge.resolve_failed", extra={"sender": tracker.sender_id})
-                _say(dispatcher, texts.api_down_reply(theme))
-                return events
-            if resolution.status == "outside_lot":
-                _say(dispatcher, texts.outside_lot_reply(places[0], resolution))
-                return events
-            if resolution.status != "found" or resolution.commune is None:
-                _say(dispatcher, texts.unknown_place_reply(places[0], resolution.alternatives))
-                return events
-            commune, commune_name = resolution.commune.insee, resolution.commune.name
-            events += place_events(resolution.commune)
+    async def _read_place_alone(
+        self, api: Api, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
+    ) -> tuple[Commune | None, list[EventType] | None]:
+        """A message heard as a place alone, read by the territory data: ("populasion de
+        Figeac") a fact of the territory, answered here (its events returned second); or
+        ("on vise le secteur de Puy-l'Evêque") a spelling the entity extractor missed,
+        which the territory data still recognises (returned first)."""
+        if turn.intent != "inform_commune" or not turn.typed:
+            return None, None
+        reading = await read_territory(api, tracker, turn.text)
+        if reading is None:
+            return None, None
+        if asks_a_fact(reading, in_topic=bool(turn.theme)):
+            _say(dispatcher, territory_reply(reading))
+            return None, place_events(reading.commune)
+        if not turn.places and reading.kind in _PLACE_KINDS:
+            return reading.commune, None
+        return None, None
 
-        if not theme and intent == texts.FOLLOW_UP_INTENT:
+    async def _settle_place(
+        self,
+        api: Api,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        turn: Turn,
+        heard: Commune | None,
+    ) -> tuple[Place, list[EventType]] | None:
+        """The place of the answer and the slots that change with it; None once the visitor
+        was told the place cannot be used (outside the Lot, unknown, API out of reach)."""
+        if turn.undecided:
+            unset = [SlotSet("commune", None), SlotSet("commune_name", None)]
+            return (None, None), [SlotSet("place_undecided", True), *unset]
+        if heard is not None:
+            return (heard.insee, heard.name), place_events(heard)
+        if not turn.places:
+            return (tracker.get_slot("commune"), tracker.get_slot("commune_name")), []
+        try:
+            resolution = await api.resolve_commune(turn.places[0])
+        except (ApiUnavailable, ApiRejected):
+            logger.warning("knowledge.resolve_failed", extra={"sender": tracker.sender_id})
+            _say(dispatcher, texts.api_down_reply(turn.theme))
+            return None
+        if resolution.status == "outside_lot":
+            _say(dispatcher, texts.outside_lot_reply(turn.places[0], resolution))
+            return None
+        if resolution.status != "found" or resolution.commune is None:
+            _say(dispatcher, texts.unknown_place_reply(turn.places[0], resolution.alternatives))
+            return None
+        commune = resolution.commune
+        return (commune.insee, commune.name), place_events(commune)
+
+    async def _without_theme(
+        self,
+        api: Api,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        turn: Turn,
+        place: Place,
+    ) -> list[EventType]:
+        """No theme yet in the conversation: a follow-up, or a place given alone."""
+        commune, commune_name = place
+        if turn.intent == texts.FOLLOW_UP_INTENT:
             # "et son interco ?" after a town's postcode: a fact of the territory about it.
-            answered = await answer_territory_fact(dispatcher, tracker, text)
+            answered = await answer_territory_fact(api, dispatcher, tracker, turn.text)
             if answered is not None:
-                return [*events, *answered]
+                return answered
             # "on peut y vivre à l'année ?" after a town alone: about that town.
             if commune:
                 answered = await answer_if_clear(
-                    dispatcher, tracker, text, [], place=(commune, commune_name)
+                    api, dispatcher, tracker, turn.text, [], place=place
                 )
                 if answered is not None:
-                    return [*events, *answered]
+                    return answered
             # A follow-up with nothing before it ("c'est où ?" as a first message).
-            await record_unanswered(api, text, None, commune)
+            await record_unanswered(api, turn.text, None, commune)
             dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
-            return events
-        if not theme:
-            # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
-            if commune and not is_payload(text) and len(without_place(text, latest).split()) > 1:
-                answered = await answer_if_clear(
-                    dispatcher, tracker, text, [], place=(commune, commune_name)
-                )
-                if answered is not None:
-                    return [*events, *answered]
-            if commune and commune_name:
-                presented = await present_place(dispatcher, tracker, api, commune, commune_name)
-                if presented is not None:
-                    return [*events, *presented]
-            if commune_name:
-                _say(dispatcher, place_noted_reply(commune_name))
-            else:
-                dispatcher.utter_message(response="utter_undecided_without_theme")
-            return events
+            return []
+        # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
+        if commune and turn.typed and len(without_place(turn.text, turn.latest).split()) > 1:
+            answered = await answer_if_clear(api, dispatcher, tracker, turn.text, [], place=place)
+            if answered is not None:
+                return answered
+        if commune and commune_name:
+            presented = await present_place(api, dispatcher, tracker, commune, commune_name)
+            if presented is not None:
+                return presented
+        if commune_name:
+            _say(dispatcher, place_noted_reply(commune_name))
+        else:
+            dispatcher.utter_message(response="utter_undecided_without_theme")
+        return []
 
-        # "Je cherche un emploi d'infirmier à Figeac", "il y a des boulangeries à reprendre ?":
-        # the visitor wants the openings themselves; when there are none, the knowledge
-        # answer (with its button to the openings) serves better than "nothing found".
-        kind = openings_wanted(latest, theme)
-        if kind is not None:
-            trade = [*entity_values(latest, "job"), *entity_values(latest, "sector")]
-            search = new_search(kind, trade[0], commune, commune_name)
-            offers = CollectingDispatcher()
-            found = await search_and_reply(offers, search, only_if_found=True)
-            if found is not None:
-                # "Andros recrute-t-il des conducteurs de ligne ?": an entry clearly about the
-                # question comes first, the offers last, since the widget shows the buttons
-                # ("Voir plus") of the last message only. The topic stays the openings'.
-                # Searched as it stands: the trade names the topic, it is no follow-up.
-                await say_if_clear(
-                    dispatcher, tracker, search_text(tracker, theme), theme, (commune, commune_name)
-                )
-                dispatcher.messages.extend(offers.messages)
-                return [*events, SlotSet("opening_kind", kind), *found]
+    async def _openings(
+        self,
+        api: Api,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        turn: Turn,
+        place: Place,
+    ) -> list[EventType] | None:
+        """ "Je cherche un emploi d'infirmier à Figeac", "il y a des boulangeries à
+        reprendre ?": the openings themselves. None when the question names no trade or
+        nothing is found: the knowledge answer (with its button to the openings) then
+        serves better than "nothing found"."""
+        assert turn.theme is not None
+        kind = openings_wanted(turn.latest, turn.theme)
+        if kind is None:
+            return None
+        commune, commune_name = place
+        trade = [*entity_values(turn.latest, "job"), *entity_values(turn.latest, "sector")]
+        search = new_search(kind, trade[0], commune, commune_name)
+        offers = CollectingDispatcher()
+        found = await search_and_reply(api, offers, search, only_if_found=True)
+        if found is None:
+            return None
+        # "Andros recrute-t-il des conducteurs de ligne ?": an entry clearly about the
+        # question comes first, the offers last, since the widget shows the buttons ("Voir
+        # plus") of the last message only. The topic stays the openings'. Searched as it
+        # stands: the trade names the topic, it is no follow-up.
+        query = search_text(tracker, turn.theme)
+        await say_if_clear(api, dispatcher, tracker, query, turn.theme, place)
+        dispatcher.messages.extend(offers.messages)
+        return [SlotSet("opening_kind", kind), *found]
 
-        query = search_text(tracker, theme)
+    async def _from_knowledge(
+        self,
+        api: Api,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        turn: Turn,
+        place: Place,
+    ) -> list[EventType]:
+        """The best entry of the theme for the place; making it local is offered once,
+        after the answer, when the place matters and is not known."""
+        assert turn.theme is not None
+        commune, commune_name = place
+        query = search_text(tracker, turn.theme)
         # "plutôt vers Montcuq" after an answer: the place's own entries, where they exist.
-        place_after = intent == "inform_commune" and bool(places)
+        place_after = turn.intent == "inform_commune" and bool(turn.places)
         try:
-            answer = await api.search_knowledge(query, theme, commune, local_first=place_after)
+            answer = await api.search_knowledge(query, turn.theme, commune, local_first=place_after)
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.search_failed", extra={"sender": tracker.sender_id})
-            _say(dispatcher, texts.api_down_reply(theme))
-            return events
-
+            _say(dispatcher, texts.api_down_reply(turn.theme))
+            return []
         if not answer.hits:
-            await record_unanswered(api, query, theme, commune)
+            await record_unanswered(api, query, turn.theme, commune)
             _say(dispatcher, no_answer_reply(commune_name))
-            return events
-
-        # Answer first; making it local is offered once, after the answer.
-        place_unknown = not commune and not undecided and not tracker.get_slot("place_undecided")
+            return []
+        place_unknown = (
+            not commune and not turn.undecided and not tracker.get_slot("place_undecided")
+        )
         offer_place = (
-            theme in PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked")
+            turn.theme in PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked")
         )
         reply = answer_reply(
             answer.hits[0],
-            theme,
+            turn.theme,
             commune_name,
             local_entries=answer.local_entries,
             close_call=answer.close_call,
             offer_place=offer_place,
         )
-        if undecided:
+        if turn.undecided:
             reply = Reply(f"{UNDECIDED_INTRO}\n\n{reply.text}", reply.buttons)
         say_answer(dispatcher, tracker, reply, answer.hits[0], commune)
-        return [*events, SlotSet("place_asked", True)] if offer_place else events
+        return [SlotSet("place_asked", True)] if offer_place else []
 
 
 async def present_place(
+    api: Api,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
-    api: ApiClient,
     commune: str,
     commune_name: str,
 ) -> list[EventType] | None:
@@ -282,7 +375,7 @@ def openings_wanted(latest: dict[str, Any], theme: str) -> str | None:
     return None
 
 
-class ActionShowEntry(Action):
+class ActionShowEntry(UsesApi, Action):
     """The runner-up the visitor picked ("Vous cherchiez plutôt : … ?")."""
 
     def name(self) -> str:
@@ -294,7 +387,7 @@ class ActionShowEntry(Action):
         entry_ids = entity_values(tracker.latest_message, "entry_id")
         commune_name: str | None = tracker.get_slot("commune_name")
         try:
-            hit = await ApiClient().knowledge_entry(entry_ids[0]) if entry_ids else None
+            hit = await self.api.knowledge_entry(entry_ids[0]) if entry_ids else None
         except ApiUnavailable:
             _say(dispatcher, texts.api_down_reply(None))
             return []
@@ -312,7 +405,7 @@ class ActionShowEntry(Action):
         return [SlotSet("last_theme", theme)]
 
 
-class ActionAnswerTerritory(Action):
+class ActionAnswerTerritory(UsesApi, Action):
     """Facts about the département and its communes, from the territory data."""
 
     def name(self) -> str:
@@ -324,7 +417,7 @@ class ActionAnswerTerritory(Action):
         latest = tracker.latest_message or {}
         question = str(latest.get("text") or "")
         commune: str | None = tracker.get_slot("commune")
-        api = ApiClient()
+        api = self.api
         try:
             answer = await api.territory_answer(question, commune)
         except (ApiUnavailable, ApiRejected):
@@ -337,7 +430,9 @@ class ActionAnswerTerritory(Action):
         events = place_events(place)
         # "ils sont où exactement ?" after an answer: no place named, so about the last topic.
         if answer.kind == "department" and answer.fact in ("card", "location"):
-            followed = await answer_if_clear(dispatcher, tracker, question, [], follow_up_only=True)
+            followed = await answer_if_clear(
+                api, dispatcher, tracker, question, [], follow_up_only=True
+            )
             if followed is not None:
                 return followed
         # "Le Vigan-en-Quercy, c'est comment comme coin ?": no fact asked, and an entry on
@@ -381,24 +476,24 @@ def place_events(place: Commune | None) -> list[EventType]:
     ]
 
 
-async def named_place(latest: dict[str, Any]) -> Commune | None:
+async def named_place(api: Api, latest: dict[str, Any]) -> Commune | None:
     """The commune of the Lot the message names, if any (None when the API is out of reach:
     the caller goes on without it)."""
     places = entity_values(latest, "commune")
     if not places:
         return None
     try:
-        resolution = await ApiClient().resolve_commune(places[0])
+        resolution = await api.resolve_commune(places[0])
     except (ApiUnavailable, ApiRejected):
         return None
     return resolution.commune if resolution.status == "found" else None
 
 
-async def read_territory(tracker: Tracker, text: str) -> TerritoryReply | None:
+async def read_territory(api: Api, tracker: Tracker, text: str) -> TerritoryReply | None:
     """What the territory data makes of a message; None when the API is out of reach (the
     caller goes on without it)."""
     try:
-        return await ApiClient().territory_answer(text, tracker.get_slot("commune"))
+        return await api.territory_answer(text, tracker.get_slot("commune"))
     except (ApiUnavailable, ApiRejected):
         return None
 
@@ -414,11 +509,11 @@ def asks_a_fact(reading: TerritoryReply, *, in_topic: bool = False) -> bool:
 
 
 async def answer_territory_fact(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+    api: Api, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
 ) -> list[EventType] | None:
     """Answers from the territory data when the message asks one of its facts although the
     NLU was unsure; None when it asks none (or the API is out of reach)."""
-    reading = await read_territory(tracker, text)
+    reading = await read_territory(api, tracker, text)
     if reading is None or not asks_a_fact(reading):
         return None
     _say(dispatcher, territory_reply(reading))
@@ -435,9 +530,7 @@ def leans_to_territory(parse_data: dict[str, Any]) -> bool:
     return TERRITORY_INTENT in ranking[:2]
 
 
-async def record_unanswered(
-    api: ApiClient, text: str, theme: str | None, commune: str | None
-) -> None:
+async def record_unanswered(api: Api, text: str, theme: str | None, commune: str | None) -> None:
     """Best effort: the editors' list of open questions must never break a conversation."""
     try:
         await api.record_unanswered(text, theme, commune)
@@ -446,13 +539,14 @@ async def record_unanswered(
 
 
 async def answer_if_clear(
+    api: Api,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     text: str,
     themes: list[str],
     *,
     follow_up_only: bool = False,
-    place: tuple[str | None, str | None] | None = None,
+    place: Place | None = None,
 ) -> list[EventType] | None:
     """Answers from the knowledge base when an entry is clearly about the message, read
     with the last question on the last theme when it is a short follow-up; None when no
@@ -468,21 +562,22 @@ async def answer_if_clear(
         previous = last_question_about(tracker.events[:-1], str(last_theme))
         query = f"{previous[0]} {text}" if previous else text
         theme = last_theme
-    return await say_if_clear(dispatcher, tracker, query, theme, (commune, commune_name))
+    return await say_if_clear(api, dispatcher, tracker, query, theme, (commune, commune_name))
 
 
 async def say_if_clear(
+    api: Api,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     query: str,
     theme: str | None,
-    place: tuple[str | None, str | None],
+    place: Place,
 ) -> list[EventType] | None:
     """Says the entry clearly about `query`, if one is; None otherwise (or when the API is
     out of reach). `place`: (INSEE code, name) of the commune, or (None, None)."""
     commune, commune_name = place
     try:
-        answer = await ApiClient().search_knowledge(query, theme, commune, confident_only=True)
+        answer = await api.search_knowledge(query, theme, commune, confident_only=True)
     except (ApiUnavailable, ApiRejected):
         return None
     if not answer.hits:

@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.bounds import split_message
 from bot.actions.conversation import entity_values
 from bot.actions.texts import NUMBERS
@@ -87,7 +87,7 @@ class ActionHandoffClosed(_ExternalAction):
         return [SlotSet("handoff_live", False)]
 
 
-class ActionForwardToReferent(Action):
+class ActionForwardToReferent(UsesApi, Action):
     def name(self) -> str:
         return "action_forward_to_referent"
 
@@ -98,7 +98,7 @@ class ActionForwardToReferent(Action):
         if not text:
             return []
         parts, left_out = split_message(text)
-        api = ApiClient()
+        api = self.api
         try:
             for part in parts:
                 if not await api.forward_visitor_message(tracker.sender_id, part):

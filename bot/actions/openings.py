@@ -16,7 +16,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, OpeningHit, OpeningPage
+from bot.actions.api_client import (
+    Api,
+    ApiRejected,
+    ApiUnavailable,
+    OpeningHit,
+    OpeningPage,
+    UsesApi,
+)
 from bot.actions.conversation import intent_of
 from bot.actions.texts import (
     Reply,
@@ -74,6 +81,7 @@ def kind_of(tracker: Tracker) -> str:
 
 
 async def search_and_reply(
+    api: Api,
     dispatcher: CollectingDispatcher,
     search: Search,
     *,
@@ -83,7 +91,6 @@ async def search_and_reply(
     """Runs the search (widened once when nothing is near the town) and says the result;
     with `only_if_found`, says nothing and returns None when nothing is found (or the API is
     out of reach), so that the caller answers otherwise."""
-    api = ApiClient()
     kinds = OPENING_KINDS[search.kind]
     widened_from: float | None = None
     try:
@@ -132,7 +139,7 @@ def new_search(
     )
 
 
-class ActionSearchOpenings(Action):
+class ActionSearchOpenings(UsesApi, Action):
     """After the openings form, or on "Voir plus"."""
 
     def name(self) -> str:
@@ -147,7 +154,7 @@ class ActionSearchOpenings(Action):
                 dispatcher.utter_message(response="utter_no_search_yet")
                 return []
             following = replace(previous, page=previous.page + 1)
-            return await search_and_reply(dispatcher, following, widen=False) or []
+            return await search_and_reply(self.api, dispatcher, following, widen=False) or []
         query = tracker.get_slot("opening_query")
         search = new_search(
             kind_of(tracker),
@@ -156,7 +163,7 @@ class ActionSearchOpenings(Action):
             tracker.get_slot("commune_name"),
         )
         # The question is asked again on the next search.
-        found = await search_and_reply(dispatcher, search) or []
+        found = await search_and_reply(self.api, dispatcher, search) or []
         return [*found, SlotSet("opening_query", None)]
 
 
