@@ -15,7 +15,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -508,68 +508,16 @@ class ApiClient:
         return bool(_json(response).get("sent"))
 
 
-class Api(Protocol):
-    """What the actions ask of the project's API: ApiClient over HTTP, or a stand-in with
-    the same methods and return types in the action tests (tests/fakes/api.py)."""
-
-    async def resolve_commune(self, name: str) -> Resolution: ...
-
-    async def search_knowledge(
-        self,
-        query: str,
-        theme: str | None,
-        commune: str | None,
-        limit: int = 3,
-        *,
-        confident_only: bool = False,
-        local_first: bool = False,
-    ) -> KnowledgeAnswer: ...
-
-    async def knowledge_entry(self, entry_id: str) -> KnowledgeHit | None: ...
-
-    async def territory_answer(self, question: str, commune: str | None) -> TerritoryReply: ...
-
-    async def compare_communes(self, names: list[str]) -> ComparisonText: ...
-
-    async def search_openings(
-        self,
-        query: str | None,
-        kinds: tuple[str, ...],
-        commune: str | None,
-        radius_km: float | None,
-        page: int,
-        per_page: int,
-    ) -> OpeningPage: ...
-
-    async def record_unanswered(
-        self, text: str, theme_guess: str | None, commune: str | None
-    ) -> None: ...
-
-    async def create_handoff(self, payload: dict[str, Any]) -> HandoffReceipt: ...
-
-    async def forward_visitor_message(self, conversation_id: str, text: str) -> bool: ...
-
-    async def rate_handoff(
-        self,
-        conversation_id: str,
-        reference: str,
-        *,
-        score: int | None = None,
-        comment: str | None = None,
-    ) -> None: ...
-
-    async def email_transcript(self, conversation_id: str, reference: str) -> bool: ...
-
-
 class UsesApi:
     """Mixed into the actions that call the API. The action server builds them without
-    arguments (the API of the settings, over HTTP); a test hands them a stand-in."""
+    arguments (the API of the settings, over HTTP); a test hands them a stand-in with
+    ApiClient's methods and return types (tests/fakes/api.py)."""
 
-    def __init__(self, api: Api | None = None) -> None:
+    def __init__(self, api: ApiClient | None = None) -> None:
         self._api = api
 
     @property
-    def api(self) -> Api:
+    def api(self) -> ApiClient:
         return self._api or ApiClient()
 
 

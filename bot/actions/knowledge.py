@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import feedback, texts
 from bot.actions.api_client import (
-    Api,
+    ApiClient,
     ApiRejected,
     ApiUnavailable,
     Commune,
@@ -143,207 +143,202 @@ Place = tuple[str | None, str | None]
 
 
 class ActionAnswerTheme(UsesApi, Action):
-    """A theme question, a place given or left open, or a follow-up: one path each.
-
-    First what the message does to the place (a territory fact asked with it ends the turn
-    there); then, without a theme, the place itself; with one, the openings a trade asks
-    for, else the knowledge base's answer."""
-
     def name(self) -> str:
         return "action_answer_theme"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        api = self.api
-        turn = Turn.read(tracker)
+        return await ThemeAnswer(self.api, dispatcher, tracker).run()
+
+
+class ThemeAnswer:
+    """One turn of action_answer_theme: a theme question, a place given or left open, or a
+    follow-up, one path each.
+
+    First what the message does to the place (a territory fact asked with it ends the turn
+    there); then, without a theme, the place itself; with one, the openings a trade asks
+    for, else the knowledge base's answer."""
+
+    def __init__(self, api: ApiClient, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        self.api = api
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.turn = Turn.read(tracker)
+
+    async def run(self) -> list[EventType]:
+        turn = self.turn
         events: list[EventType] = [SlotSet("last_theme", turn.theme)] if turn.theme else []
-        heard, answered = await self._read_place_alone(api, dispatcher, tracker, turn)
+        heard, answered = await self.read_place_alone()
         if answered is not None:
             return answered
-        settled = await self._settle_place(api, dispatcher, tracker, turn, heard)
+        settled = await self.settle_place(heard)
         if settled is None:
             return events
         place, place_set = settled
         events += place_set
         if not turn.theme:
-            return [*events, *await self._without_theme(api, dispatcher, tracker, turn, place)]
-        found = await self._openings(api, dispatcher, tracker, turn, place)
+            return [*events, *await self.without_theme(place)]
+        found = await self.openings(turn.theme, place)
         if found is not None:
             return [*events, *found]
-        return [*events, *await self._from_knowledge(api, dispatcher, tracker, turn, place)]
+        return [*events, *await self.from_knowledge(turn.theme, place)]
 
-    async def _read_place_alone(
-        self, api: Api, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
-    ) -> tuple[Commune | None, list[EventType] | None]:
+    async def read_place_alone(self) -> tuple[Commune | None, list[EventType] | None]:
         """A message heard as a place alone, read by the territory data: ("populasion de
         Figeac") a fact of the territory, answered here (its events returned second); or
         ("on vise le secteur de Puy-l'Evêque") a spelling the entity extractor missed,
         which the territory data still recognises (returned first)."""
-        if turn.intent != "inform_commune" or not turn.typed:
+        if self.turn.intent != "inform_commune" or not self.turn.typed:
             return None, None
-        reading = await read_territory(api, tracker, turn.text)
+        reading = await read_territory(self.api, self.tracker, self.turn.text)
         if reading is None:
             return None, None
-        if asks_a_fact(reading, in_topic=bool(turn.theme)):
-            _say(dispatcher, territory_reply(reading))
+        if asks_a_fact(reading, in_topic=bool(self.turn.theme)):
+            _say(self.dispatcher, territory_reply(reading))
             return None, place_events(reading.commune)
-        if not turn.places and reading.kind in _PLACE_KINDS:
+        if not self.turn.places and reading.kind in _PLACE_KINDS:
             return reading.commune, None
         return None, None
 
-    async def _settle_place(
-        self,
-        api: Api,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        turn: Turn,
-        heard: Commune | None,
-    ) -> tuple[Place, list[EventType]] | None:
+    async def settle_place(self, heard: Commune | None) -> tuple[Place, list[EventType]] | None:
         """The place of the answer and the slots that change with it; None once the visitor
         was told the place cannot be used (outside the Lot, unknown, API out of reach)."""
-        if turn.undecided:
+        if self.turn.undecided:
             unset = [SlotSet("commune", None), SlotSet("commune_name", None)]
             return (None, None), [SlotSet("place_undecided", True), *unset]
         if heard is not None:
             return (heard.insee, heard.name), place_events(heard)
-        if not turn.places:
-            return (tracker.get_slot("commune"), tracker.get_slot("commune_name")), []
+        if not self.turn.places:
+            return (self.tracker.get_slot("commune"), self.tracker.get_slot("commune_name")), []
         try:
-            resolution = await api.resolve_commune(turn.places[0])
+            resolution = await self.api.resolve_commune(self.turn.places[0])
         except (ApiUnavailable, ApiRejected):
-            logger.warning("knowledge.resolve_failed", extra={"sender": tracker.sender_id})
-            _say(dispatcher, texts.api_down_reply(turn.theme))
+            logger.warning("knowledge.resolve_failed", extra={"sender": self.tracker.sender_id})
+            _say(self.dispatcher, texts.api_down_reply(self.turn.theme))
             return None
         if resolution.status == "outside_lot":
-            _say(dispatcher, texts.outside_lot_reply(turn.places[0], resolution))
+            _say(self.dispatcher, texts.outside_lot_reply(self.turn.places[0], resolution))
             return None
         if resolution.status != "found" or resolution.commune is None:
-            _say(dispatcher, texts.unknown_place_reply(turn.places[0], resolution.alternatives))
+            _say(
+                self.dispatcher,
+                texts.unknown_place_reply(self.turn.places[0], resolution.alternatives),
+            )
             return None
         commune = resolution.commune
         return (commune.insee, commune.name), place_events(commune)
 
-    async def _without_theme(
-        self,
-        api: Api,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        turn: Turn,
-        place: Place,
-    ) -> list[EventType]:
+    async def without_theme(self, place: Place) -> list[EventType]:
         """No theme yet in the conversation: a follow-up, or a place given alone."""
         commune, commune_name = place
-        if turn.intent == texts.FOLLOW_UP_INTENT:
+        if self.turn.intent == texts.FOLLOW_UP_INTENT:
             # "et son interco ?" after a town's postcode: a fact of the territory about it.
-            answered = await answer_territory_fact(api, dispatcher, tracker, turn.text)
+            answered = await answer_territory_fact(
+                self.api, self.dispatcher, self.tracker, self.turn.text
+            )
             if answered is not None:
                 return answered
             # "on peut y vivre à l'année ?" after a town alone: about that town.
             if commune:
                 answered = await answer_if_clear(
-                    api, dispatcher, tracker, turn.text, [], place=place
+                    self.api, self.dispatcher, self.tracker, self.turn.text, [], place=place
                 )
                 if answered is not None:
                     return answered
             # A follow-up with nothing before it ("c'est où ?" as a first message).
-            await record_unanswered(api, turn.text, None, commune)
-            dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
+            await record_unanswered(self.api, self.turn.text, None, commune)
+            self.dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
             return []
         # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
-        if commune and turn.typed and len(without_place(turn.text, turn.latest).split()) > 1:
-            answered = await answer_if_clear(api, dispatcher, tracker, turn.text, [], place=place)
+        if (
+            commune
+            and self.turn.typed
+            and len(without_place(self.turn.text, self.turn.latest).split()) > 1
+        ):
+            answered = await answer_if_clear(
+                self.api, self.dispatcher, self.tracker, self.turn.text, [], place=place
+            )
             if answered is not None:
                 return answered
         if commune and commune_name:
-            presented = await present_place(api, dispatcher, tracker, commune, commune_name)
+            presented = await present_place(
+                self.api, self.dispatcher, self.tracker, commune, commune_name
+            )
             if presented is not None:
                 return presented
         if commune_name:
-            _say(dispatcher, place_noted_reply(commune_name))
+            _say(self.dispatcher, place_noted_reply(commune_name))
         else:
-            dispatcher.utter_message(response="utter_undecided_without_theme")
+            self.dispatcher.utter_message(response="utter_undecided_without_theme")
         return []
 
-    async def _openings(
-        self,
-        api: Api,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        turn: Turn,
-        place: Place,
-    ) -> list[EventType] | None:
-        """ "Je cherche un emploi d'infirmier à Figeac", "il y a des boulangeries à
-        reprendre ?": the openings themselves. None when the question names no trade or
-        nothing is found: the knowledge answer (with its button to the openings) then
-        serves better than "nothing found"."""
-        assert turn.theme is not None
-        kind = openings_wanted(turn.latest, turn.theme)
+    async def openings(self, theme: str, place: Place) -> list[EventType] | None:
+        """The openings themselves, when a question names a trade ("Je cherche un emploi
+        d'infirmier à Figeac", "il y a des boulangeries à reprendre ?"). None when it names
+        none or nothing is found: the knowledge answer (with its button to the openings)
+        then serves better than "nothing found"."""
+        kind = openings_wanted(self.turn.latest, theme)
         if kind is None:
             return None
         commune, commune_name = place
-        trade = [*entity_values(turn.latest, "job"), *entity_values(turn.latest, "sector")]
+        trade = [
+            *entity_values(self.turn.latest, "job"),
+            *entity_values(self.turn.latest, "sector"),
+        ]
         search = new_search(kind, trade[0], commune, commune_name)
         offers = CollectingDispatcher()
-        found = await search_and_reply(api, offers, search, only_if_found=True)
+        found = await search_and_reply(self.api, offers, search, only_if_found=True)
         if found is None:
             return None
         # "Andros recrute-t-il des conducteurs de ligne ?": an entry clearly about the
         # question comes first, the offers last, since the widget shows the buttons ("Voir
         # plus") of the last message only. The topic stays the openings'. Searched as it
         # stands: the trade names the topic, it is no follow-up.
-        query = search_text(tracker, turn.theme)
-        await say_if_clear(api, dispatcher, tracker, query, turn.theme, place)
-        dispatcher.messages.extend(offers.messages)
+        query = search_text(self.tracker, theme)
+        await say_if_clear(self.api, self.dispatcher, self.tracker, query, theme, place)
+        self.dispatcher.messages.extend(offers.messages)
         return [SlotSet("opening_kind", kind), *found]
 
-    async def _from_knowledge(
-        self,
-        api: Api,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        turn: Turn,
-        place: Place,
-    ) -> list[EventType]:
+    async def from_knowledge(self, theme: str, place: Place) -> list[EventType]:
         """The best entry of the theme for the place; making it local is offered once,
         after the answer, when the place matters and is not known."""
-        assert turn.theme is not None
         commune, commune_name = place
-        query = search_text(tracker, turn.theme)
+        query = search_text(self.tracker, theme)
         # "plutôt vers Montcuq" after an answer: the place's own entries, where they exist.
-        place_after = turn.intent == "inform_commune" and bool(turn.places)
+        place_after = self.turn.intent == "inform_commune" and bool(self.turn.places)
         try:
-            answer = await api.search_knowledge(query, turn.theme, commune, local_first=place_after)
+            answer = await self.api.search_knowledge(query, theme, commune, local_first=place_after)
         except (ApiUnavailable, ApiRejected):
-            logger.warning("knowledge.search_failed", extra={"sender": tracker.sender_id})
-            _say(dispatcher, texts.api_down_reply(turn.theme))
+            logger.warning("knowledge.search_failed", extra={"sender": self.tracker.sender_id})
+            _say(self.dispatcher, texts.api_down_reply(theme))
             return []
         if not answer.hits:
-            await record_unanswered(api, query, turn.theme, commune)
-            _say(dispatcher, no_answer_reply(commune_name))
+            await record_unanswered(self.api, query, theme, commune)
+            _say(self.dispatcher, no_answer_reply(commune_name))
             return []
         place_unknown = (
-            not commune and not turn.undecided and not tracker.get_slot("place_undecided")
+            not commune and not self.turn.undecided and not self.tracker.get_slot("place_undecided")
         )
         offer_place = (
-            turn.theme in PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked")
+            theme in PLACE_THEMES and place_unknown and not self.tracker.get_slot("place_asked")
         )
         reply = answer_reply(
             answer.hits[0],
-            turn.theme,
+            theme,
             commune_name,
             local_entries=answer.local_entries,
             close_call=answer.close_call,
             offer_place=offer_place,
         )
-        if turn.undecided:
+        if self.turn.undecided:
             reply = Reply(f"{UNDECIDED_INTRO}\n\n{reply.text}", reply.buttons)
-        say_answer(dispatcher, tracker, reply, answer.hits[0], commune)
+        say_answer(self.dispatcher, self.tracker, reply, answer.hits[0], commune)
         return [SlotSet("place_asked", True)] if offer_place else []
 
 
 async def present_place(
-    api: Api,
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     commune: str,
@@ -476,7 +471,7 @@ def place_events(place: Commune | None) -> list[EventType]:
     ]
 
 
-async def named_place(api: Api, latest: dict[str, Any]) -> Commune | None:
+async def named_place(api: ApiClient, latest: dict[str, Any]) -> Commune | None:
     """The commune of the Lot the message names, if any (None when the API is out of reach:
     the caller goes on without it)."""
     places = entity_values(latest, "commune")
@@ -489,7 +484,7 @@ async def named_place(api: Api, latest: dict[str, Any]) -> Commune | None:
     return resolution.commune if resolution.status == "found" else None
 
 
-async def read_territory(api: Api, tracker: Tracker, text: str) -> TerritoryReply | None:
+async def read_territory(api: ApiClient, tracker: Tracker, text: str) -> TerritoryReply | None:
     """What the territory data makes of a message; None when the API is out of reach (the
     caller goes on without it)."""
     try:
@@ -509,7 +504,7 @@ def asks_a_fact(reading: TerritoryReply, *, in_topic: bool = False) -> bool:
 
 
 async def answer_territory_fact(
-    api: Api, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+    api: ApiClient, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
 ) -> list[EventType] | None:
     """Answers from the territory data when the message asks one of its facts although the
     NLU was unsure; None when it asks none (or the API is out of reach)."""
@@ -530,7 +525,9 @@ def leans_to_territory(parse_data: dict[str, Any]) -> bool:
     return TERRITORY_INTENT in ranking[:2]
 
 
-async def record_unanswered(api: Api, text: str, theme: str | None, commune: str | None) -> None:
+async def record_unanswered(
+    api: ApiClient, text: str, theme: str | None, commune: str | None
+) -> None:
     """Best effort: the editors' list of open questions must never break a conversation."""
     try:
         await api.record_unanswered(text, theme, commune)
@@ -539,7 +536,7 @@ async def record_unanswered(api: Api, text: str, theme: str | None, commune: str
 
 
 async def answer_if_clear(
-    api: Api,
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     text: str,
@@ -566,7 +563,7 @@ async def answer_if_clear(
 
 
 async def say_if_clear(
-    api: Api,
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     query: str,

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.api_client import (
-    Api,
+    ApiClient,
     ApiRejected,
     ApiUnavailable,
     OpeningHit,
@@ -81,7 +81,7 @@ def kind_of(tracker: Tracker) -> str:
 
 
 async def search_and_reply(
-    api: Api,
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     search: Search,
     *,
