@@ -32,6 +32,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.api_client import POOLS
 from bot.actions.config import Settings, get_settings
+from tests.fakes.api import FakeApi
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -318,6 +319,16 @@ def api_down(
 def load_domain() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     return loaded
+
+
+@pytest.fixture
+def api() -> FakeApi:
+    """The API's stand-in (tests/fakes/api.py), knowing Figeac and Cahors; give it to the
+    action under test: `ActionAnswerTheme(api)`."""
+    fake = FakeApi()
+    fake.add_commune("46102", "Figeac", "CC du Grand-Figeac")
+    fake.add_commune("46042", "Cahors", "CA du Grand Cahors")
+    return fake
 
 
 @pytest.fixture(scope="session")
