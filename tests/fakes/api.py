@@ -39,12 +39,14 @@ class Search:
     query: str
     theme: str | None
     commune: str | None
-    confident_only: bool
-    local_first: bool
+    confident_only: bool = False
+    local_first: bool = False
 
 
 @dataclass(frozen=True)
 class OpeningsSearch:
+    """One call of search_openings, as the action made it."""
+
     query: str | None
     kinds: tuple[str, ...]
     commune: str | None
@@ -96,9 +98,7 @@ class FakeApi(ApiClient):
     outside: dict[str, Resolution] = field(default_factory=dict)
     entries: dict[str, KnowledgeHit] = field(default_factory=dict)
     # First rule whose test accepts the search answers it; none: no hit.
-    searches: list[tuple[Callable[[Search], bool], KnowledgeAnswer]] = field(
-        default_factory=list
-    )
+    searches: list[tuple[Callable[[Search], bool], KnowledgeAnswer]] = field(default_factory=list)
     territory: list[tuple[Callable[[str], bool], TerritoryReply]] = field(default_factory=list)
     openings: list[OpeningHit] = field(default_factory=list)
     receipt: HandoffReceipt | None = None
@@ -149,17 +149,10 @@ class FakeApi(ApiClient):
         return Resolution("unknown", None, close)
 
     async def search_knowledge(
-        self,
-        query: str,
-        theme: str | None,
-        commune: str | None,
-        limit: int = 3,
-        *,
-        confident_only: bool = False,
-        local_first: bool = False,
+        self, query: str, theme: str | None, commune: str | None, limit: int = 3, **flags: bool
     ) -> KnowledgeAnswer:
         self._call()
-        search = Search(query, theme, commune, confident_only, local_first)
+        search = Search(query, theme, commune, **flags)
         self.knowledge_searches.append(search)
         for when, answer in self.searches:
             if when(search):
@@ -181,28 +174,21 @@ class FakeApi(ApiClient):
         self._call()
         raise ApiRejected(422, "the fake API compares nothing")
 
-    async def search_openings(
-        self,
-        query: str | None,
-        kinds: tuple[str, ...],
-        commune: str | None,
-        radius_km: float | None,
-        page: int,
-        per_page: int,
-    ) -> OpeningPage:
+    async def search_openings(self, *asked: Any) -> OpeningPage:
+        """Nearest first is the API's order; here, the table's."""
         self._call()
-        self.openings_searches.append(
-            OpeningsSearch(query, kinds, commune, radius_km, page, per_page)
-        )
+        search = OpeningsSearch(*asked)
+        self.openings_searches.append(search)
+        query = (search.query or "").casefold()
         matching = [
             item
             for item in self.openings
-            if item.kind in kinds
-            and (not query or query.casefold() in item.title.casefold())
-            and (radius_km is None or (item.distance_km or 0) <= radius_km)
+            if item.kind in search.kinds
+            and query in item.title.casefold()
+            and (search.radius_km is None or (item.distance_km or 0) <= search.radius_km)
         ]
-        start = (page - 1) * per_page
-        return OpeningPage(len(matching), tuple(matching[start : start + per_page]))
+        start = (search.page - 1) * search.per_page
+        return OpeningPage(len(matching), tuple(matching[start : start + search.per_page]))
 
     async def record_unanswered(
         self, text: str, theme_guess: str | None, commune: str | None
@@ -223,16 +209,9 @@ class FakeApi(ApiClient):
             self.forwarded.append((conversation_id, text))
         return self.live
 
-    async def rate_handoff(
-        self,
-        conversation_id: str,
-        reference: str,
-        *,
-        score: int | None = None,
-        comment: str | None = None,
-    ) -> None:
+    async def rate_handoff(self, conversation_id: str, reference: str, **rating: Any) -> None:
         self._call()
-        self.ratings.append({"reference": reference, "score": score, "comment": comment})
+        self.ratings.append({"reference": reference, **rating})
 
     async def email_transcript(self, conversation_id: str, reference: str) -> bool:
         self._call()
