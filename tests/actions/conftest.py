@@ -220,15 +220,32 @@ def api_server(
 
 
 @pytest.fixture(scope="session")
-def sample_openings(api_server: ApiServer) -> None:
-    """The generated sample openings of data/sample/, loaded into the test API's database."""
-    subprocess.run(
-        [str(APP_PYTHON), "-m", "api.cli", "load-sample-openings", "--force"],
+def pushed_opening(api_server: ApiServer) -> dict[str, str]:
+    """One business to take over, pushed by a partner through the API's push endpoint."""
+    made = subprocess.run(
+        [str(APP_PYTHON), "-m", "api.cli", "create-partner-key", "--partner", "cci-lot"],
         cwd=ROOT,
         env=api_server.env,
         check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    key = next(line for line in made.stdout.splitlines() if line.startswith("olp_"))
+    item = {
+        "type": "commerce",
+        "intitule": "Épicerie de test à reprendre",
+        "description": "Épicerie de village, fixture des tests.",
+        "commune": "Cajarc",
+        "prix_indicatif": "Sur demande",
+    }
+    response = httpx.put(
+        f"{api_server.url}/v1/partners/cci-lot/openings/TEST-1",
+        json=item,
+        headers={"X-Partner-Key": key},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return item
 
 
 @dataclass
