@@ -6,9 +6,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from conftest import run_in_new_loop
 
-from bot.actions.api_client import ApiClient, Commune, EntryRef, KnowledgeHit, OpeningHit, Source
+from bot.actions.api_client import (
+    ApiClient,
+    ApiRejected,
+    Commune,
+    EntryRef,
+    KnowledgeHit,
+    OpeningHit,
+    Source,
+)
 from bot.actions.config import Settings
 from contract.rasa import EXTERNAL_INTENT_PREFIX, EXTERNAL_INTENTS, is_external, trigger_intent
 from contract.themes import THEME_INTENTS, THEME_LABELS, THEME_TITLES, THEMES
@@ -161,3 +170,22 @@ def test_a_message_for_a_conversation_without_a_live_case_is_not_forwarded(
     settings: Settings,
 ) -> None:
     assert not run_in_new_loop(ApiClient().forward_visitor_message("nobody-here", "Bonjour"))
+
+
+def test_an_unanswered_question_is_accepted_for_the_editors(settings: Settings) -> None:
+    run_in_new_loop(ApiClient().record_unanswered("Y a-t-il un bus de nuit ?", "transport", None))
+
+
+def test_a_rating_or_transcript_without_a_closed_case_is_refused_as_not_found(
+    settings: Settings,
+) -> None:
+    # 404, not 422: the request is well formed, there is only no closed case to rate.
+    api = ApiClient()
+    for request in (
+        api.rate_handoff("nobody-here", "OML-2026-ZZZZZZ", score=4),
+        api.rate_handoff("nobody-here", "OML-2026-ZZZZZZ", comment="Merci"),
+        api.email_transcript("nobody-here", "OML-2026-ZZZZZZ"),
+    ):
+        with pytest.raises(ApiRejected) as refused:
+            run_in_new_loop(request)
+        assert refused.value.status_code == 404
