@@ -28,7 +28,7 @@ from conftest import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.api_client import ApiClient, RasaClient
+from bot.actions.api_client import ApiClient, Commune, RasaClient, Resolution
 from bot.actions.config import Settings
 from bot.actions.handoff import (
     ActionAskHandoffConsent,
@@ -40,11 +40,18 @@ from bot.actions.handoff import (
     handoff_payload,
 )
 from bot.actions.outbox import Outbox, OutboxWorker, deliver_due
+from tests.fakes.api import FakeApi
 
 
-def validate(slot_name: str, value: Any, events: list[dict[str, Any]], domain: dict[str, Any]):
+def validate(
+    slot_name: str,
+    value: Any,
+    events: list[dict[str, Any]],
+    domain: dict[str, Any],
+    api: FakeApi | None = None,
+):
     dispatcher = CollectingDispatcher()
-    method = getattr(ValidateHandoffForm(), f"validate_{slot_name}")
+    method = getattr(ValidateHandoffForm(api), f"validate_{slot_name}")
     tracker = make_tracker(events)
     result = method(value, dispatcher, tracker, domain)
     if asyncio.iscoroutine(result):
@@ -155,11 +162,12 @@ def test_place_is_asked_only_when_the_conversation_has_not_settled_it(
 
 
 def test_place_given_in_the_form_is_resolved_through_the_api(
-    settings: Settings, domain: dict[str, Any]
+    api: FakeApi, domain: dict[str, Any]
 ) -> None:
+    api.communes["st cere"] = Commune("46251", "Saint-Céré", "Cauvaldor")
     events = [user("inform_commune", "st cere", {"commune": "st cere"})]
 
-    result, said, _ = validate("handoff_place", "st cere", events, domain)
+    result, said, _ = validate("handoff_place", "st cere", events, domain, api)
 
     assert result == {
         "handoff_place": "Saint-Céré",
@@ -179,14 +187,30 @@ def test_undecided_place_is_accepted_in_the_form(domain: dict[str, Any]) -> None
 
 
 def test_place_outside_the_lot_is_asked_again_in_the_form(
-    settings: Settings, domain: dict[str, Any]
+    api: FakeApi, domain: dict[str, Any]
 ) -> None:
+    api.outside["brive"] = Resolution("outside_lot", None, (), "Brive-la-Gaillarde", "Corrèze")
     events = [user("inform_commune", "Brive", {"commune": "Brive"})]
 
-    result, said, _ = validate("handoff_place", "Brive", events, domain)
+    result, said, _ = validate("handoff_place", "Brive", events, domain, api)
 
     assert result == {"handoff_place": None}
     assert said[0].startswith("Brive-la-Gaillarde (Corrèze) n'est pas dans le Lot")
+
+
+def test_a_place_that_cannot_be_checked_goes_to_the_department_team_as_typed(
+    api: FakeApi, domain: dict[str, Any]
+) -> None:
+    api.down = True
+    events = [user("inform_commune", "Lacapelle", {"commune": "Lacapelle"})]
+
+    result, said, _ = validate("handoff_place", "Lacapelle", events, domain, api)
+
+    assert result == {"handoff_place": "Lacapelle"}
+    assert said == [
+        "Je ne peux pas vérifier cette commune pour le moment ; je la transmets telle "
+        "quelle à l'équipe départementale, qui fera suivre."
+    ]
 
 
 def test_withdrawing_in_the_form_forgets_the_details(settings: Settings) -> None:
@@ -243,6 +267,26 @@ def test_request_is_sent_and_the_visitor_gets_the_reference(settings: Settings) 
     assert f"(référence {reference})" in outcome.text
     assert outcome.slots["handoff_team"] == "Équipe accueil du Grand-Figeac"
     assert list(Outbox(settings.outbox_dir).pending()) == []
+
+
+def test_a_request_the_api_refuses_is_set_aside_and_the_visitor_given_another_way(
+    api: FakeApi, api_down: Settings
+) -> None:
+    settings = api_down  # only its outbox: the stand-in answers
+    api.refusing = True
+    tracker = make_tracker(handoff_conversation(), handoff_slots(), sender_id="visitor-refused")
+
+    outcome = run(ActionSubmitHandoff(api), tracker)
+
+    assert outcome.text == (
+        "Je n'ai pas pu enregistrer votre demande, désolé. Vous pouvez contacter "
+        "directement le réseau d'accueil depuis le site "
+        "[choisirlelot.fr](https://www.choisirlelot.fr)."
+    )
+    assert outcome.events == []
+    outbox = Outbox(settings.outbox_dir)
+    assert list(outbox.pending()) == []
+    assert len(list((settings.outbox_dir / "rejected").glob("*.reason.txt"))) == 1
 
 
 def test_sending_the_same_request_twice_opens_one_case(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import make_tracker, run, user
 
 from bot.actions.live import (
@@ -106,26 +107,30 @@ def test_assistant_resumes_when_the_case_is_no_longer_live(api: FakeApi) -> None
     assert outcome.slots == {"handoff_live": False}
 
 
-def test_visitor_is_told_when_the_message_could_not_be_forwarded(api: FakeApi) -> None:
-    api.down = True
+@pytest.mark.parametrize(
+    ("failure", "told"),
+    [
+        (
+            "down",
+            "Votre message n'a pas pu être transmis à l'équipe pour le moment. "
+            "Pouvez-vous le renvoyer dans un instant ?",
+        ),
+        (
+            # A refusal (4xx) is no outage: sending the same words again cannot help.
+            "refusing",
+            "Ce message n'a pas pu être transmis à l'équipe tel qu'il est écrit, et le "
+            "renvoyer à l'identique n'y changerait rien. Pouvez-vous le reformuler en "
+            "quelques phrases ?",
+        ),
+    ],
+)
+def test_visitor_is_told_when_the_message_could_not_be_forwarded(
+    api: FakeApi, failure: str, told: str
+) -> None:
+    setattr(api, failure, True)
     tracker = make_tracker([user("ask_jobs", "bonjour ?")], {"handoff_live": True})
 
     outcome = run(ActionForwardToReferent(api), tracker)
 
-    assert outcome.texts == [
-        "Votre message n'a pas pu être transmis à l'équipe pour le moment. "
-        "Pouvez-vous le renvoyer dans un instant ?"
-    ]
+    assert outcome.texts == [told]
     assert outcome.events == []
-
-
-def test_a_message_the_api_refuses_is_not_called_an_outage(api: FakeApi) -> None:
-    api.refusing = True
-    tracker = make_tracker([user("ask_jobs", "bonjour ?")], {"handoff_live": True})
-
-    outcome = run(ActionForwardToReferent(api), tracker)
-
-    assert outcome.texts == [
-        "Ce message n'a pas pu être transmis à l'équipe tel qu'il est écrit, et le renvoyer "
-        "à l'identique n'y changerait rien. Pouvez-vous le reformuler en quelques phrases ?"
-    ]
