@@ -8,16 +8,19 @@ Run with the bot env: `.venv-bot/bin/python -m pytest tests/actions`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import os
 import shutil
 import socket
+import socketserver
 import sqlite3
 import subprocess
 import threading
 import time
 from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -173,12 +176,12 @@ class ApiServer:
                 self.process.wait()
 
 
-def make_api_server(directory: Path, knowledge_dir: Path, port: int | None = None) -> ApiServer:
+def make_api_server(directory: Path, knowledge_dir: Path) -> ApiServer:
     """An API on its own migrated database; not started yet."""
     if not APP_PYTHON.exists():
         pytest.skip(f"the app env is missing ({APP_PYTHON}): run `make install`")
     directory.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -246,6 +249,39 @@ def pushed_opening(api_server: ApiServer) -> dict[str, str]:
     )
     assert response.status_code == 201, response.text
     return item
+
+
+@contextmanager
+def relaying(port: int, target_port: int) -> Iterator[None]:
+    """Listens on `port` and relays each connection to `target_port` on this machine: an API
+    that comes back at an address where nothing answered, without starting another one."""
+
+    def pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_WR)
+
+    class Relay(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            with socket.create_connection(("127.0.0.1", target_port)) as upstream:
+                back = threading.Thread(target=pump, args=(upstream, self.request), daemon=True)
+                back.start()
+                pump(self.request, upstream)
+                back.join()
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Relay)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass

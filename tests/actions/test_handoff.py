@@ -19,8 +19,8 @@ from conftest import (
     free_port,
     handoff_conversation,
     handoff_slots,
-    make_api_server,
     make_tracker,
+    relaying,
     rendered,
     run,
     use_settings,
@@ -357,7 +357,7 @@ def test_request_survives_an_api_outage_and_is_delivered_once(
 
 def test_background_worker_delivers_when_the_api_comes_back(
     tmp_path: Path,
-    knowledge_dir: Path,
+    api_server: ApiServer,
     fake_rasa: FakeRasa,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -378,12 +378,8 @@ def test_background_worker_delivers_when_the_api_comes_back(
         assert len(outbox.pending()) == 1
         assert fake_rasa.calls == []
 
-        server = make_api_server(tmp_path / "api", knowledge_dir, port=port)
-        server.start()
-        try:
+        with relaying(port, api_server.port):
             assert worker.wait_for(lambda: outbox.pending() == [], timeout_s=60)
-        finally:
-            server.stop()
     finally:
         worker.stop()
 
