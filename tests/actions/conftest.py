@@ -43,6 +43,7 @@ APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 BOT_TOKEN = "test-bot-token"
 RASA_TOKEN = "test-rasa-token"
 REVIEWED = "2026-11-25"
+PARTNER = "cci-lot"
 
 # A small knowledge base of our own, so that the assertions do not depend on the
 # editors' content. The texts say plainly that they are test fixtures.
@@ -128,6 +129,8 @@ class ApiServer:
     url: str
     port: int
     env: dict[str, str]
+    # The push-API key of PARTNER, for the openings a test pushes.
+    partner_key: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -195,15 +198,22 @@ def make_api_server(directory: Path, knowledge_dir: Path) -> ApiServer:
         # The API must not call a real Rasa from these tests.
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
     }
-    subprocess.run(
-        [str(APP_PYTHON), "-m", "api.cli", "migrate"],
+    # One process for both commands: each start of the app env costs seconds of imports.
+    commands = f"main(['migrate']) or main(['create-partner-key', '--partner', '{PARTNER}'])"
+    made = subprocess.run(
+        [str(APP_PYTHON), "-c", f"import sys; from api.cli import main; sys.exit({commands})"],
         cwd=ROOT,
         env=env,
         check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
     return ApiServer(
-        url=f"http://127.0.0.1:{port}", port=port, env=env, log_path=directory / "api.log"
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        env=env,
+        partner_key=next(line for line in made.stdout.splitlines() if line.startswith("olp_")),
+        log_path=directory / "api.log",
     )
 
 
@@ -225,15 +235,6 @@ def api_server(
 @pytest.fixture(scope="session")
 def pushed_opening(api_server: ApiServer) -> dict[str, str]:
     """One business to take over, pushed by a partner through the API's push endpoint."""
-    made = subprocess.run(
-        [str(APP_PYTHON), "-m", "api.cli", "create-partner-key", "--partner", "cci-lot"],
-        cwd=ROOT,
-        env=api_server.env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    key = next(line for line in made.stdout.splitlines() if line.startswith("olp_"))
     item = {
         "type": "commerce",
         "intitule": "Épicerie de test à reprendre",
@@ -242,9 +243,9 @@ def pushed_opening(api_server: ApiServer) -> dict[str, str]:
         "prix_indicatif": "Sur demande",
     }
     response = httpx.put(
-        f"{api_server.url}/v1/partners/cci-lot/openings/TEST-1",
+        f"{api_server.url}/v1/partners/{PARTNER}/openings/TEST-1",
         json=item,
-        headers={"X-Partner-Key": key},
+        headers={"X-Partner-Key": api_server.partner_key},
         timeout=10,
     )
     assert response.status_code == 201, response.text
