@@ -418,3 +418,16 @@ def test_outbox_file_holds_the_full_request(tmp_path: Path) -> None:
 
     assert stored["payload"] == {"a": "é"}
     assert stored["conversation_id"] == "visitor-1"
+
+
+def test_the_contact_question_thanks_the_visitor_by_the_first_name_given() -> None:
+    def asked(first_name: str | None) -> str:
+        return str(rendered({"response": "utter_ask_contact"}, {"first_name": first_name})["text"])
+
+    assert asked("Camille") == (
+        "Merci, Camille. À quelle adresse e-mail ou à quel numéro de téléphone l'équipe "
+        "peut-elle vous répondre ?"
+    )
+    assert asked(None) == (
+        "À quelle adresse e-mail ou à quel numéro de téléphone l'équipe peut-elle vous répondre ?"
+    )

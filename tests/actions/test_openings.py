@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import pytest
-from conftest import answered, make_tracker, run, user
+from conftest import answered, make_tracker, rendered, run, user
 
 from bot.actions.knowledge import ActionAnswerTheme
 from bot.actions.openings import ActionSearchOpenings, ValidateOpeningsForm
@@ -231,3 +231,17 @@ def test_a_trade_with_no_offer_gets_the_knowledge_answer_instead_of_nothing(
     assert not outcome.text.startswith("Je n'ai trouvé aucune")
     assert outcome.text.startswith("Réponse de test sur l'emploi dans le Lot.")
     assert '/search_openings{"opening_kind":"job"}' in outcome.payloads
+
+
+@pytest.mark.parametrize(
+    ("kind", "start"),
+    [
+        ("takeover", "Quel type d'activité aimeriez-vous reprendre ?"),
+        ("job", "Quel métier ou quel secteur vous intéresse ?"),
+        (None, "Quel métier ou quel secteur vous intéresse ?"),
+    ],
+)
+def test_the_trade_question_fits_the_kind_of_openings_sought(kind: str | None, start: str) -> None:
+    asked = rendered({"response": "utter_ask_opening_query"}, {"opening_kind": kind})
+
+    assert str(asked["text"]).startswith(start)
