@@ -66,7 +66,7 @@ validate: .venv/.installed
 	$(APP)/python -m api.cli validate
 
 bot-validate: .venv-bot/.installed
-	$(BOT)/rasa data validate --config config.yml --domain domain.yml --data bot/data --fail-on-warnings
+	$(BOT)/python scripts/validate_bot_data.py
 	$(BOT)/python scripts/check_nlu_data.py
 
 test: install lint validate bot-validate train web

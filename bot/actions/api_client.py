@@ -508,6 +508,19 @@ class ApiClient:
         return bool(_json(response).get("sent"))
 
 
+class UsesApi:
+    """Mixed into the actions that call the API. The action server builds them without
+    arguments (the API of the settings, over HTTP); a test hands them a stand-in with
+    ApiClient's methods and return types (tests/fakes/api.py)."""
+
+    def __init__(self, api: ApiClient | None = None) -> None:
+        self._api = api
+
+    @property
+    def api(self) -> ApiClient:
+        return self._api or ApiClient()
+
+
 class RasaClient:
     """Rasa's HTTP API, used to speak to a visitor outside of a request/answer turn."""
 

@@ -10,8 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.conversation import entity_values, intent_of, is_payload
 
 logger = logging.getLogger(__name__)
@@ -19,19 +18,14 @@ logger = logging.getLogger(__name__)
 COMMENT_SLOT = "satisfaction_comment_pending"
 
 
-def _say(dispatcher: CollectingDispatcher, reply: texts.Reply) -> None:
-    dispatcher.utter_message(**texts.as_message(reply))
-
-
 def _offer_transcript(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    email = tracker.get_slot("contact_email")
-    if email:
-        _say(dispatcher, texts.transcript_offer_reply(str(email)))
+    if tracker.get_slot("contact_email"):
+        dispatcher.utter_message(response="utter_offer_transcript")
     else:
         dispatcher.utter_message(response="utter_anything_else")
 
 
-class ActionRecordSatisfaction(Action):
+class ActionRecordSatisfaction(UsesApi, Action):
     def name(self) -> str:
         return "action_record_satisfaction"
 
@@ -44,17 +38,17 @@ class ActionRecordSatisfaction(Action):
             dispatcher.utter_message(response="utter_anything_else")
             return []
         try:
-            await ApiClient().rate_handoff(tracker.sender_id, reference, score=int(rating))
+            await self.api.rate_handoff(tracker.sender_id, reference, score=int(rating))
         except (ApiUnavailable, ApiRejected) as error:
             logger.warning("closing.rating_failed", extra={"error": str(error)[:200]})
-            dispatcher.utter_message(text=texts.rating_failed_text())
+            dispatcher.utter_message(response="utter_rating_failed")
             _offer_transcript(dispatcher, tracker)
             return []
-        _say(dispatcher, texts.satisfaction_recorded_reply())
+        dispatcher.utter_message(response="utter_satisfaction_recorded")
         return [SlotSet(COMMENT_SLOT, True)]
 
 
-class ActionRecordSatisfactionComment(Action):
+class ActionRecordSatisfactionComment(UsesApi, Action):
     """The message after the rating is the comment, unless the visitor said "Non merci"."""
 
     def name(self) -> str:
@@ -68,16 +62,16 @@ class ActionRecordSatisfactionComment(Action):
         reference = tracker.get_slot("handoff_reference")
         if reference and text and not is_payload(text) and intent_of(latest) != "deny":
             try:
-                await ApiClient().rate_handoff(tracker.sender_id, reference, comment=text[:1000])
-                dispatcher.utter_message(text=texts.comment_recorded_text())
+                await self.api.rate_handoff(tracker.sender_id, reference, comment=text[:1000])
+                dispatcher.utter_message(response="utter_comment_recorded")
             except (ApiUnavailable, ApiRejected) as error:
                 logger.warning("closing.comment_failed", extra={"error": str(error)[:200]})
-                dispatcher.utter_message(text=texts.rating_failed_text())
+                dispatcher.utter_message(response="utter_rating_failed")
         _offer_transcript(dispatcher, tracker)
         return [SlotSet(COMMENT_SLOT, False)]
 
 
-class ActionSendTranscript(Action):
+class ActionSendTranscript(UsesApi, Action):
     def name(self) -> str:
         return "action_send_transcript"
 
@@ -85,17 +79,15 @@ class ActionSendTranscript(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         reference = tracker.get_slot("handoff_reference")
-        email = tracker.get_slot("contact_email")
-        if not reference or not email:
+        if not reference or not tracker.get_slot("contact_email"):
             dispatcher.utter_message(response="utter_anything_else")
             return []
         try:
-            sent = await ApiClient().email_transcript(tracker.sender_id, reference)
+            sent = await self.api.email_transcript(tracker.sender_id, reference)
         except (ApiUnavailable, ApiRejected) as error:
             logger.warning("closing.transcript_failed", extra={"error": str(error)[:200]})
             sent = False
-        _say(
-            dispatcher,
-            texts.transcript_sent_reply(str(email)) if sent else texts.transcript_failed_reply(),
+        dispatcher.utter_message(
+            response="utter_transcript_sent" if sent else "utter_transcript_failed"
         )
         return []

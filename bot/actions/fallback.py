@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
-from bot.actions.api_client import ApiClient
+from bot.actions.api_client import UsesApi
 from bot.actions.conversation import consecutive_fallbacks, is_payload, theme_guesses
 from bot.actions.knowledge import (
     answer_if_clear,
@@ -21,45 +21,56 @@ from bot.actions.knowledge import (
     place_events,
     record_unanswered,
 )
+from contract.themes import THEME_LABELS
 
 
-class ActionFallbackLadder(Action):
+class ActionFallbackLadder(UsesApi, Action):
     def name(self) -> str:
         return "action_fallback_ladder"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        api = self.api
         latest = tracker.latest_message or {}
         themes = theme_guesses(latest.get("intent_ranking") or [])
         text = str(latest.get("text") or "")
         # "je vais vivre près de Gourdon, il faut que je trouve du taf": the answer, and the
         # turns after it ("et une gare ?"), are about that town.
-        place = await named_place(latest) if text and not is_payload(text) else None
+        place = await named_place(api, latest) if text and not is_payload(text) else None
         events = place_events(place)
         if text and not is_payload(text):
             # "qui sont les référents pour Souillac ?": the territory data answers it exactly,
             # where an entry would only say what a référent is.
             if leans_to_territory(latest):
-                answered = await answer_territory_fact(dispatcher, tracker, text)
+                answered = await answer_territory_fact(api, dispatcher, tracker, text)
                 if answered is not None:
                     return answered
             where = (place.insee, place.name) if place else None
-            answered = await answer_if_clear(dispatcher, tracker, text, themes, place=where)
+            answered = await answer_if_clear(api, dispatcher, tracker, text, themes, place=where)
             if answered is not None:
                 return [*events, *answered]
             # "et son interco ?" after a town: a fact of the territory the NLU did not expect,
             # better answered than met with "Vouliez-vous parler de… ?".
             if not leans_to_territory(latest):
-                answered = await answer_territory_fact(dispatcher, tracker, text)
+                answered = await answer_territory_fact(api, dispatcher, tracker, text)
                 if answered is not None:
                     return answered
             # The API strips e-mail addresses and phone numbers before storing the text.
             commune = place.insee if place else tracker.get_slot("commune")
-            await record_unanswered(ApiClient(), text, themes[0] if themes else None, commune)
+            await record_unanswered(api, text, themes[0] if themes else None, commune)
         if consecutive_fallbacks(tracker.events) >= 2:
-            reply = texts.still_not_understood_reply()
+            dispatcher.utter_message(response="utter_still_not_understood")
+        elif themes:
+            dispatcher.utter_message(response="utter_did_you_mean", buttons=guess_buttons(themes))
         else:
-            reply = texts.did_you_mean_reply(themes)
-        dispatcher.utter_message(**texts.as_message(reply))
+            dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
         return events
+
+
+def guess_buttons(themes: list[str]) -> list[dict[str, str]]:
+    """The themes the NLU hesitated between, and a way out when it is none of them."""
+    return [
+        *(texts.button(THEME_LABELS[theme], f"ask_{theme}") for theme in themes),
+        texts.button("Autre chose", "deny"),
+    ]

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.bounds import bounded_transcript
 from bot.actions.config import get_settings
 from bot.actions.contact import clean_first_name, display_phone, parse_contact
@@ -58,6 +58,20 @@ HANDOFF_FORM_SLOTS = (
 
 def _say(dispatcher: CollectingDispatcher, reply: texts.Reply) -> None:
     dispatcher.utter_message(**texts.as_message(reply))
+
+
+def consent_reply(retention_days: int) -> texts.Reply:
+    return texts.Reply(
+        texts.consent_text(retention_days),
+        [texts.button("Oui, je suis d'accord", "affirm"), texts.button("Non merci", "deny")],
+    )
+
+
+def confirmation(reference: str, expected_reply: str | None) -> str:
+    """How the case's answer will come, as the API words it (team, reference, channel)."""
+    return (expected_reply or "").strip() or (
+        f"Votre demande est bien transmise (référence {reference})."
+    )
 
 
 def idempotency_key(conversation_id: str, consent_given_at: str) -> str:
@@ -110,9 +124,9 @@ class ActionAskHandoffConsent(Action):
     ) -> list[EventType]:
         reference = tracker.get_slot("handoff_reference")
         if reference:
-            _say(dispatcher, texts.already_handed_off_reply(reference))
+            dispatcher.utter_message(response="utter_already_handed_off")
         else:
-            _say(dispatcher, texts.consent_reply(get_settings().retention_days))
+            _say(dispatcher, consent_reply(get_settings().retention_days))
         return []
 
 
@@ -124,44 +138,11 @@ class ActionRecordConsent(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         said_yes_at = last_user_timestamp(tracker.events) or time.time()
-        dispatcher.utter_message(text=texts.consent_recorded_text())
+        dispatcher.utter_message(response="utter_consent_recorded")
         return [SlotSet("handoff_consent", iso_utc(said_yes_at))]
 
 
-class ActionAskFirstName(Action):
-    def name(self) -> str:
-        return "action_ask_first_name"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.ask_first_name_text())
-        return []
-
-
-class ActionAskContact(Action):
-    def name(self) -> str:
-        return "action_ask_contact"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.ask_contact_text(tracker.get_slot("first_name")))
-        return []
-
-
-class ActionAskHandoffPlace(Action):
-    def name(self) -> str:
-        return "action_ask_handoff_place"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        _say(dispatcher, texts.ask_handoff_place_reply())
-        return []
-
-
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(UsesApi, FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
@@ -186,7 +167,7 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> dict[str, Any]:
         name = clean_first_name(str(slot_value or ""))
         if name is None:
-            dispatcher.utter_message(text=texts.invalid_first_name_text())
+            dispatcher.utter_message(response="utter_invalid_first_name")
         return {"first_name": name}
 
     def validate_contact(
@@ -198,11 +179,13 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> dict[str, Any]:
         parsed = parse_contact(str(slot_value or ""))
         if parsed is None:
-            dispatcher.utter_message(text=texts.invalid_contact_text())
+            dispatcher.utter_message(response="utter_invalid_contact")
             return {"contact": None}
         kind, value = parsed
-        shown = display_phone(value) if kind == "phone" else value
-        dispatcher.utter_message(text=texts.contact_noted_text(kind, shown))
+        if kind == "phone":
+            dispatcher.utter_message(response="utter_phone_noted", phone=display_phone(value))
+        else:
+            dispatcher.utter_message(response="utter_email_noted", email=value)
         return {
             "contact": value,
             "contact_email": value if kind == "email" else None,
@@ -221,10 +204,10 @@ class ValidateHandoffForm(FormValidationAction):
             return {"handoff_place": UNDECIDED_PLACE, "place_undecided": True}
         place = next(iter(entity_values(latest, "commune")), str(slot_value or "").strip())
         try:
-            resolution = await ApiClient().resolve_commune(place)
+            resolution = await self.api.resolve_commune(place)
         except (ApiUnavailable, ApiRejected):
             # The department team reads the place as typed and routes the case itself.
-            dispatcher.utter_message(text=texts.place_unresolved_in_form_text())
+            dispatcher.utter_message(response="utter_place_unresolved_in_form")
             return {"handoff_place": place}
         if resolution.status == "found" and resolution.commune is not None:
             return {
@@ -240,7 +223,7 @@ class ValidateHandoffForm(FormValidationAction):
         return {"handoff_place": None}
 
 
-class ActionSubmitHandoff(Action):
+class ActionSubmitHandoff(UsesApi, Action):
     def name(self) -> str:
         return "action_submit_handoff"
 
@@ -250,7 +233,7 @@ class ActionSubmitHandoff(Action):
         settings = get_settings()
         if not tracker.get_slot("handoff_consent"):
             # Never reached through the rules; without consent nothing may be sent.
-            _say(dispatcher, texts.consent_reply(settings.retention_days))
+            _say(dispatcher, consent_reply(settings.retention_days))
             return []
         conversation_id = tracker.sender_id
         payload = handoff_payload(
@@ -266,20 +249,20 @@ class ActionSubmitHandoff(Action):
             not_before=time.time() + settings.outbox_first_retry_s,
         )
         try:
-            receipt = await ApiClient(settings).create_handoff(payload)
+            receipt = await self.api.create_handoff(payload)
         except ApiUnavailable:
             logger.warning("handoff.queued", extra={"sender": conversation_id})
-            dispatcher.utter_message(text=texts.handoff_queued_text())
+            dispatcher.utter_message(response="utter_handoff_queued")
             return []
         except ApiRejected as error:
             logger.error(
                 "handoff.rejected", extra={"sender": conversation_id, "status": error.status_code}
             )
             outbox.reject(key, str(error))
-            dispatcher.utter_message(text=texts.handoff_refused_text())
+            dispatcher.utter_message(response="utter_handoff_refused")
             return []
         outbox.remove(key)
-        dispatcher.utter_message(text=texts.handoff_sent_text(receipt))
+        dispatcher.utter_message(text=confirmation(receipt.reference, receipt.expected_reply))
         return [
             SlotSet("handoff_reference", receipt.reference),
             SlotSet("handoff_team", receipt.team_name),
@@ -295,7 +278,7 @@ class ActionCancelHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        _say(dispatcher, texts.handoff_cancelled_reply())
+        dispatcher.utter_message(response="utter_handoff_cancelled")
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),
@@ -318,7 +301,10 @@ class ActionHandoffCreated(Action):
             return []
         team = next(iter(entity_values(latest, "referent_team")), None)
         expected = next(iter(entity_values(latest, "expected_reply")), None)
-        dispatcher.utter_message(text=texts.handoff_created_text(reference, expected))
+        dispatcher.utter_message(
+            text=f"Le service de mise en relation fonctionne à nouveau. "
+            f"{confirmation(reference, expected)}"
+        )
         events: list[EventType] = [SlotSet("handoff_reference", reference)]
         if team:
             events.append(SlotSet("handoff_team", team))

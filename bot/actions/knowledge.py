@@ -4,6 +4,7 @@ entry the visitor picked (a close runner-up), one answers questions on the terri
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,8 +17,10 @@ from bot.actions.api_client import (
     ApiRejected,
     ApiUnavailable,
     Commune,
+    EntryRef,
     KnowledgeHit,
     TerritoryReply,
+    UsesApi,
 )
 from bot.actions.conversation import (
     asks_takeover,
@@ -30,6 +33,20 @@ from bot.actions.conversation import (
     without_place,
 )
 from bot.actions.openings import new_search, search_and_reply
+from bot.actions.texts import (
+    MAIN_TOWNS,
+    OPENINGS_OF_THEME,
+    Reply,
+    at_place,
+    button,
+    follow_up_buttons,
+    menu_button,
+    openings_button,
+    referent_button,
+    theme_buttons,
+    town_buttons,
+)
+from contract.french import french_date
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +54,14 @@ logger = logging.getLogger(__name__)
 # short is read together with the last question on the last theme.
 FOLLOW_UP_MAX_WORDS = 8
 TERRITORY_INTENT = "ask_territory"
+# Answers that depend on where one lives: after the first of them without a known place,
+# the visitor is offered (never asked first) to make it local.
+PLACE_THEMES = frozenset({"schools", "housing", "transport", "health", "jobs"})
+UNDECIDED_INTRO = "Pas de souci ! Voici ce qui vaut pour l'ensemble du Lot."
+PLACE_OFFER = (
+    "Pour une réponse plus locale, dites-moi où vous pensez vous installer : "
+    "choisissez une ville ou écrivez-moi le nom d'une commune."
+)
 
 
 def _say(dispatcher: CollectingDispatcher, reply: texts.Reply) -> None:
@@ -81,140 +106,224 @@ def search_text(tracker: Tracker, theme: str) -> str:
     return cleaned or texts.THEME_PHRASES[theme]
 
 
-class ActionAnswerTheme(Action):
+@dataclass(frozen=True)
+class Turn:
+    """What the visitor's latest message says, read once for every path of the answer."""
+
+    latest: dict[str, Any]
+    intent: str | None
+    text: str
+    theme: str | None  # the message's theme, else the last one discussed
+    places: list[str]  # the `commune` entities, as written
+
+    @classmethod
+    def read(cls, tracker: Tracker) -> Turn:
+        latest = tracker.latest_message or {}
+        intent = intent_of(latest)
+        return cls(
+            latest=latest,
+            intent=intent,
+            text=str(latest.get("text") or ""),
+            theme=texts.THEME_INTENTS.get(intent or "") or tracker.get_slot("last_theme"),
+            places=entity_values(latest, "commune"),
+        )
+
+    @property
+    def undecided(self) -> bool:
+        return self.intent == "undecided_place"
+
+    @property
+    def typed(self) -> bool:
+        """Words the visitor wrote, not a button's payload."""
+        return not is_payload(self.text)
+
+
+# (INSEE code, name) of the commune an answer is about, or (None, None) for the whole Lot.
+Place = tuple[str | None, str | None]
+
+
+class ActionAnswerTheme(UsesApi, Action):
     def name(self) -> str:
         return "action_answer_theme"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        latest = tracker.latest_message or {}
-        intent = intent_of(latest)
-        theme = texts.THEME_INTENTS.get(intent or "") or tracker.get_slot("last_theme")
-        undecided = intent == "undecided_place"
-        events: list[EventType] = []
-        if theme:
-            events.append(SlotSet("last_theme", theme))
-        commune: str | None = tracker.get_slot("commune")
-        commune_name: str | None = tracker.get_slot("commune_name")
-        api = ApiClient()
+        return await ThemeAnswer(self.api, dispatcher, tracker).run()
 
-        places = entity_values(latest, "commune")
-        text = str(latest.get("text") or "")
-        # "populasion de Figeac" heard as a place alone: the place and a fact of the territory.
-        heard: Commune | None = None
-        if intent == "inform_commune" and not is_payload(text):
-            reading = await read_territory(tracker, text)
-            if reading is not None and asks_a_fact(reading, in_topic=bool(theme)):
-                _say(dispatcher, texts.territory_reply(reading))
-                return place_events(reading.commune)
-            # "on vise le secteur de Puy-l'Evêque": a spelling the entity extractor missed,
-            # which the territory data still recognises.
-            if not places and reading is not None and reading.kind in _PLACE_KINDS:
-                heard = reading.commune
-        if undecided:
-            commune = commune_name = None
-            events += [
-                SlotSet("place_undecided", True),
-                SlotSet("commune", None),
-                SlotSet("commune_name", None),
-            ]
-        elif heard is not None:
-            commune, commune_name = heard.insee, heard.name
-            events += place_events(heard)
-        elif places:
-            try:
-                resolution = await api.resolve_commune(places[0])
-            except (ApiUnavailable, ApiRejected):
-                logger.warning("knowledge.resolve_failed", extra={"sender": tracker.sender_id})
-                _say(dispatcher, texts.api_down_reply(theme))
-                return events
-            if resolution.status == "outside_lot":
-                _say(dispatcher, texts.outside_lot_reply(places[0], resolution))
-                return events
-            if resolution.status != "found" or resolution.commune is None:
-                _say(dispatcher, texts.unknown_place_reply(places[0], resolution.alternatives))
-                return events
-            commune, commune_name = resolution.commune.insee, resolution.commune.name
-            events += place_events(resolution.commune)
 
-        if not theme and intent == texts.FOLLOW_UP_INTENT:
+class ThemeAnswer:
+    """One turn of action_answer_theme: a theme question, a place given or left open, or a
+    follow-up, one path each.
+
+    First what the message does to the place (a territory fact asked with it ends the turn
+    there); then, without a theme, the place itself; with one, the openings a trade asks
+    for, else the knowledge base's answer."""
+
+    def __init__(self, api: ApiClient, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        self.api = api
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.turn = Turn.read(tracker)
+
+    async def run(self) -> list[EventType]:
+        turn = self.turn
+        events: list[EventType] = [SlotSet("last_theme", turn.theme)] if turn.theme else []
+        heard, answered = await self.read_place_alone()
+        if answered is not None:
+            return answered
+        settled = await self.settle_place(heard)
+        if settled is None:
+            return events
+        place, place_set = settled
+        events += place_set
+        if not turn.theme:
+            return [*events, *await self.without_theme(place)]
+        found = await self.openings(turn.theme, place)
+        if found is not None:
+            return [*events, *found]
+        return [*events, *await self.from_knowledge(turn.theme, place)]
+
+    async def read_place_alone(self) -> tuple[Commune | None, list[EventType] | None]:
+        """A message heard as a place alone, read by the territory data: ("populasion de
+        Figeac") a fact of the territory, answered here (its events returned second); or
+        ("on vise le secteur de Puy-l'Evêque") a spelling the entity extractor missed,
+        which the territory data still recognises (returned first)."""
+        if self.turn.intent != "inform_commune" or not self.turn.typed:
+            return None, None
+        reading = await read_territory(self.api, self.tracker, self.turn.text)
+        if reading is None:
+            return None, None
+        if asks_a_fact(reading, in_topic=bool(self.turn.theme)):
+            _say(self.dispatcher, territory_reply(reading))
+            return None, place_events(reading.commune)
+        if not self.turn.places and reading.kind in _PLACE_KINDS:
+            return reading.commune, None
+        return None, None
+
+    async def settle_place(self, heard: Commune | None) -> tuple[Place, list[EventType]] | None:
+        """The place of the answer and the slots that change with it; None once the visitor
+        was told the place cannot be used (outside the Lot, unknown, API out of reach)."""
+        if self.turn.undecided:
+            unset = [SlotSet("commune", None), SlotSet("commune_name", None)]
+            return (None, None), [SlotSet("place_undecided", True), *unset]
+        if heard is not None:
+            return (heard.insee, heard.name), place_events(heard)
+        if not self.turn.places:
+            return (self.tracker.get_slot("commune"), self.tracker.get_slot("commune_name")), []
+        try:
+            resolution = await self.api.resolve_commune(self.turn.places[0])
+        except (ApiUnavailable, ApiRejected):
+            logger.warning("knowledge.resolve_failed", extra={"sender": self.tracker.sender_id})
+            _say(self.dispatcher, texts.api_down_reply(self.turn.theme))
+            return None
+        if resolution.status == "outside_lot":
+            _say(self.dispatcher, texts.outside_lot_reply(self.turn.places[0], resolution))
+            return None
+        if resolution.status != "found" or resolution.commune is None:
+            _say(
+                self.dispatcher,
+                texts.unknown_place_reply(self.turn.places[0], resolution.alternatives),
+            )
+            return None
+        commune = resolution.commune
+        return (commune.insee, commune.name), place_events(commune)
+
+    async def without_theme(self, place: Place) -> list[EventType]:
+        """No theme yet in the conversation: a follow-up, or a place given alone."""
+        commune, commune_name = place
+        if self.turn.intent == texts.FOLLOW_UP_INTENT:
             # "et son interco ?" after a town's postcode: a fact of the territory about it.
-            answered = await answer_territory_fact(dispatcher, tracker, text)
+            answered = await answer_territory_fact(
+                self.api, self.dispatcher, self.tracker, self.turn.text
+            )
             if answered is not None:
-                return [*events, *answered]
+                return answered
             # "on peut y vivre à l'année ?" after a town alone: about that town.
             if commune:
                 answered = await answer_if_clear(
-                    dispatcher, tracker, text, [], place=(commune, commune_name)
+                    self.api, self.dispatcher, self.tracker, self.turn.text, [], place=place
                 )
                 if answered is not None:
-                    return [*events, *answered]
+                    return answered
             # A follow-up with nothing before it ("c'est où ?" as a first message).
-            await record_unanswered(api, text, None, commune)
-            _say(dispatcher, texts.did_you_mean_reply([]))
-            return events
-        if not theme:
-            # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
-            if commune and not is_payload(text) and len(without_place(text, latest).split()) > 1:
-                answered = await answer_if_clear(
-                    dispatcher, tracker, text, [], place=(commune, commune_name)
-                )
-                if answered is not None:
-                    return [*events, *answered]
-            if commune and commune_name:
-                presented = await present_place(dispatcher, tracker, api, commune, commune_name)
-                if presented is not None:
-                    return [*events, *presented]
-            reply = (
-                texts.place_noted_reply(commune_name)
-                if commune_name
-                else texts.undecided_without_theme_reply()
+            await record_unanswered(self.api, self.turn.text, None, commune)
+            self.dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
+            return []
+        # "Cardaillac, ça vaut le détour ?": more than a place, and an entry may answer it.
+        if (
+            commune
+            and self.turn.typed
+            and len(without_place(self.turn.text, self.turn.latest).split()) > 1
+        ):
+            answered = await answer_if_clear(
+                self.api, self.dispatcher, self.tracker, self.turn.text, [], place=place
             )
-            _say(dispatcher, reply)
-            return events
+            if answered is not None:
+                return answered
+        if commune and commune_name:
+            presented = await present_place(
+                self.api, self.dispatcher, self.tracker, commune, commune_name
+            )
+            if presented is not None:
+                return presented
+        if commune_name:
+            _say(self.dispatcher, place_noted_reply(commune_name))
+        else:
+            self.dispatcher.utter_message(response="utter_undecided_without_theme")
+        return []
 
-        # "Je cherche un emploi d'infirmier à Figeac", "il y a des boulangeries à reprendre ?":
-        # the visitor wants the openings themselves; when there are none, the knowledge
-        # answer (with its button to the openings) serves better than "nothing found".
-        kind = openings_wanted(latest, theme)
-        if kind is not None:
-            trade = [*entity_values(latest, "job"), *entity_values(latest, "sector")]
-            search = new_search(kind, trade[0], commune, commune_name)
-            offers = CollectingDispatcher()
-            found = await search_and_reply(offers, search, only_if_found=True)
-            if found is not None:
-                # "Andros recrute-t-il des conducteurs de ligne ?": an entry clearly about the
-                # question comes first, the offers last, since the widget shows the buttons
-                # ("Voir plus") of the last message only. The topic stays the openings'.
-                # Searched as it stands: the trade names the topic, it is no follow-up.
-                await say_if_clear(
-                    dispatcher, tracker, search_text(tracker, theme), theme, (commune, commune_name)
-                )
-                dispatcher.messages.extend(offers.messages)
-                return [*events, SlotSet("opening_kind", kind), *found]
+    async def openings(self, theme: str, place: Place) -> list[EventType] | None:
+        """The openings themselves, when a question names a trade ("Je cherche un emploi
+        d'infirmier à Figeac", "il y a des boulangeries à reprendre ?"). None when it names
+        none or nothing is found: the knowledge answer (with its button to the openings)
+        then serves better than "nothing found"."""
+        kind = openings_wanted(self.turn.latest, theme)
+        if kind is None:
+            return None
+        commune, commune_name = place
+        trade = [
+            *entity_values(self.turn.latest, "job"),
+            *entity_values(self.turn.latest, "sector"),
+        ]
+        search = new_search(kind, trade[0], commune, commune_name)
+        offers = CollectingDispatcher()
+        found = await search_and_reply(self.api, offers, search, only_if_found=True)
+        if found is None:
+            return None
+        # "Andros recrute-t-il des conducteurs de ligne ?": an entry clearly about the
+        # question comes first, the offers last, since the widget shows the buttons ("Voir
+        # plus") of the last message only. The topic stays the openings'. Searched as it
+        # stands: the trade names the topic, it is no follow-up.
+        query = search_text(self.tracker, theme)
+        await say_if_clear(self.api, self.dispatcher, self.tracker, query, theme, place)
+        self.dispatcher.messages.extend(offers.messages)
+        return [SlotSet("opening_kind", kind), *found]
 
-        query = search_text(tracker, theme)
+    async def from_knowledge(self, theme: str, place: Place) -> list[EventType]:
+        """The best entry of the theme for the place; making it local is offered once,
+        after the answer, when the place matters and is not known."""
+        commune, commune_name = place
+        query = search_text(self.tracker, theme)
         # "plutôt vers Montcuq" after an answer: the place's own entries, where they exist.
-        place_after = intent == "inform_commune" and bool(places)
+        place_after = self.turn.intent == "inform_commune" and bool(self.turn.places)
         try:
-            answer = await api.search_knowledge(query, theme, commune, local_first=place_after)
+            answer = await self.api.search_knowledge(query, theme, commune, local_first=place_after)
         except (ApiUnavailable, ApiRejected):
-            logger.warning("knowledge.search_failed", extra={"sender": tracker.sender_id})
-            _say(dispatcher, texts.api_down_reply(theme))
-            return events
-
+            logger.warning("knowledge.search_failed", extra={"sender": self.tracker.sender_id})
+            _say(self.dispatcher, texts.api_down_reply(theme))
+            return []
         if not answer.hits:
-            await record_unanswered(api, query, theme, commune)
-            _say(dispatcher, texts.no_answer_reply(commune_name))
-            return events
-
-        # Answer first; making it local is offered once, after the answer.
-        place_unknown = not commune and not undecided and not tracker.get_slot("place_undecided")
-        offer_place = (
-            theme in texts.PLACE_THEMES and place_unknown and not tracker.get_slot("place_asked")
+            await record_unanswered(self.api, query, theme, commune)
+            _say(self.dispatcher, no_answer_reply(commune_name))
+            return []
+        place_unknown = (
+            not commune and not self.turn.undecided and not self.tracker.get_slot("place_undecided")
         )
-        reply = texts.answer_reply(
+        offer_place = (
+            theme in PLACE_THEMES and place_unknown and not self.tracker.get_slot("place_asked")
+        )
+        reply = answer_reply(
             answer.hits[0],
             theme,
             commune_name,
@@ -222,16 +331,16 @@ class ActionAnswerTheme(Action):
             close_call=answer.close_call,
             offer_place=offer_place,
         )
-        if undecided:
-            reply = texts.Reply(f"{texts.undecided_intro()}\n\n{reply.text}", reply.buttons)
-        say_answer(dispatcher, tracker, reply, answer.hits[0], commune)
-        return [*events, SlotSet("place_asked", True)] if offer_place else events
+        if self.turn.undecided:
+            reply = Reply(f"{UNDECIDED_INTRO}\n\n{reply.text}", reply.buttons)
+        say_answer(self.dispatcher, self.tracker, reply, answer.hits[0], commune)
+        return [SlotSet("place_asked", True)] if offer_place else []
 
 
 async def present_place(
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
-    api: ApiClient,
     commune: str,
     commune_name: str,
 ) -> list[EventType] | None:
@@ -239,15 +348,13 @@ async def present_place(
     it answers before any question, preferably on living there ("Rocamadour": the entry on
     its sites), else its communauté's; None when neither has one."""
     try:
-        found = await api.search_knowledge(
-            f"vivre {texts.at_place(commune_name)}", "living", commune
-        )
+        found = await api.search_knowledge(f"vivre {at_place(commune_name)}", "living", commune)
     except (ApiUnavailable, ApiRejected):
         return None
     if not found.hits or found.hits[0].scope_match == "department":
         return None
     hit = found.hits[0]
-    say_answer(dispatcher, tracker, texts.place_presented_reply(hit, commune_name), hit, commune)
+    say_answer(dispatcher, tracker, place_presented_reply(hit, commune_name), hit, commune)
     return [SlotSet("last_theme", hit.theme)]
 
 
@@ -263,7 +370,7 @@ def openings_wanted(latest: dict[str, Any], theme: str) -> str | None:
     return None
 
 
-class ActionShowEntry(Action):
+class ActionShowEntry(UsesApi, Action):
     """The runner-up the visitor picked ("Vous cherchiez plutôt : … ?")."""
 
     def name(self) -> str:
@@ -275,27 +382,25 @@ class ActionShowEntry(Action):
         entry_ids = entity_values(tracker.latest_message, "entry_id")
         commune_name: str | None = tracker.get_slot("commune_name")
         try:
-            hit = await ApiClient().knowledge_entry(entry_ids[0]) if entry_ids else None
+            hit = await self.api.knowledge_entry(entry_ids[0]) if entry_ids else None
         except ApiUnavailable:
             _say(dispatcher, texts.api_down_reply(None))
             return []
         if hit is None:
-            _say(dispatcher, texts.entry_gone_reply())
+            dispatcher.utter_message(response="utter_entry_gone")
             return []
         theme = hit.theme if hit.theme in texts.THEMES else None
         if theme is None:
-            _say(dispatcher, texts.Reply(texts.format_answer(hit, None), [texts.menu_button()]))
+            _say(dispatcher, Reply(format_answer(hit, None), [menu_button()]))
             return []
         # The entry was chosen knowingly, and this path does not know how it relates to the
         # visitor's town: no preamble about the town, only the buttons keep it.
-        reply = texts.Reply(
-            texts.format_answer(hit, None), texts.follow_up_buttons(theme, commune_name)
-        )
+        reply = Reply(format_answer(hit, None), follow_up_buttons(theme, commune_name))
         say_answer(dispatcher, tracker, reply, hit, tracker.get_slot("commune"))
         return [SlotSet("last_theme", theme)]
 
 
-class ActionAnswerTerritory(Action):
+class ActionAnswerTerritory(UsesApi, Action):
     """Facts about the département and its communes, from the territory data."""
 
     def name(self) -> str:
@@ -307,7 +412,7 @@ class ActionAnswerTerritory(Action):
         latest = tracker.latest_message or {}
         question = str(latest.get("text") or "")
         commune: str | None = tracker.get_slot("commune")
-        api = ApiClient()
+        api = self.api
         try:
             answer = await api.territory_answer(question, commune)
         except (ApiUnavailable, ApiRejected):
@@ -320,7 +425,9 @@ class ActionAnswerTerritory(Action):
         events = place_events(place)
         # "ils sont où exactement ?" after an answer: no place named, so about the last topic.
         if answer.kind == "department" and answer.fact in ("card", "location"):
-            followed = await answer_if_clear(dispatcher, tracker, question, [], follow_up_only=True)
+            followed = await answer_if_clear(
+                api, dispatcher, tracker, question, [], follow_up_only=True
+            )
             if followed is not None:
                 return followed
         # "Le Vigan-en-Quercy, c'est comment comme coin ?": no fact asked, and an entry on
@@ -333,7 +440,7 @@ class ActionAnswerTerritory(Action):
                 found = None
             if found and found.hits:
                 hit = found.hits[0]
-                reply = texts.answer_reply(
+                reply = answer_reply(
                     hit,
                     hit.theme,
                     place.name if place else tracker.get_slot("commune_name"),
@@ -342,7 +449,7 @@ class ActionAnswerTerritory(Action):
                 )
                 say_answer(dispatcher, tracker, reply, hit, where)
                 return [*events, SlotSet("last_theme", hit.theme)]
-        _say(dispatcher, texts.territory_reply(answer))
+        _say(dispatcher, territory_reply(answer))
         return events
 
 
@@ -364,24 +471,24 @@ def place_events(place: Commune | None) -> list[EventType]:
     ]
 
 
-async def named_place(latest: dict[str, Any]) -> Commune | None:
+async def named_place(api: ApiClient, latest: dict[str, Any]) -> Commune | None:
     """The commune of the Lot the message names, if any (None when the API is out of reach:
     the caller goes on without it)."""
     places = entity_values(latest, "commune")
     if not places:
         return None
     try:
-        resolution = await ApiClient().resolve_commune(places[0])
+        resolution = await api.resolve_commune(places[0])
     except (ApiUnavailable, ApiRejected):
         return None
     return resolution.commune if resolution.status == "found" else None
 
 
-async def read_territory(tracker: Tracker, text: str) -> TerritoryReply | None:
+async def read_territory(api: ApiClient, tracker: Tracker, text: str) -> TerritoryReply | None:
     """What the territory data makes of a message; None when the API is out of reach (the
     caller goes on without it)."""
     try:
-        return await ApiClient().territory_answer(text, tracker.get_slot("commune"))
+        return await api.territory_answer(text, tracker.get_slot("commune"))
     except (ApiUnavailable, ApiRejected):
         return None
 
@@ -397,14 +504,14 @@ def asks_a_fact(reading: TerritoryReply, *, in_topic: bool = False) -> bool:
 
 
 async def answer_territory_fact(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+    api: ApiClient, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
 ) -> list[EventType] | None:
     """Answers from the territory data when the message asks one of its facts although the
     NLU was unsure; None when it asks none (or the API is out of reach)."""
-    reading = await read_territory(tracker, text)
+    reading = await read_territory(api, tracker, text)
     if reading is None or not asks_a_fact(reading):
         return None
-    _say(dispatcher, texts.territory_reply(reading))
+    _say(dispatcher, territory_reply(reading))
     return place_events(reading.commune)
 
 
@@ -429,13 +536,14 @@ async def record_unanswered(
 
 
 async def answer_if_clear(
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     text: str,
     themes: list[str],
     *,
     follow_up_only: bool = False,
-    place: tuple[str | None, str | None] | None = None,
+    place: Place | None = None,
 ) -> list[EventType] | None:
     """Answers from the knowledge base when an entry is clearly about the message, read
     with the last question on the last theme when it is a short follow-up; None when no
@@ -451,27 +559,28 @@ async def answer_if_clear(
         previous = last_question_about(tracker.events[:-1], str(last_theme))
         query = f"{previous[0]} {text}" if previous else text
         theme = last_theme
-    return await say_if_clear(dispatcher, tracker, query, theme, (commune, commune_name))
+    return await say_if_clear(api, dispatcher, tracker, query, theme, (commune, commune_name))
 
 
 async def say_if_clear(
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     query: str,
     theme: str | None,
-    place: tuple[str | None, str | None],
+    place: Place,
 ) -> list[EventType] | None:
     """Says the entry clearly about `query`, if one is; None otherwise (or when the API is
     out of reach). `place`: (INSEE code, name) of the commune, or (None, None)."""
     commune, commune_name = place
     try:
-        answer = await ApiClient().search_knowledge(query, theme, commune, confident_only=True)
+        answer = await api.search_knowledge(query, theme, commune, confident_only=True)
     except (ApiUnavailable, ApiRejected):
         return None
     if not answer.hits:
         return None
     hit = answer.hits[0]
-    reply = texts.answer_reply(
+    reply = answer_reply(
         hit,
         hit.theme,
         commune_name,
@@ -480,3 +589,97 @@ async def say_if_clear(
     )
     say_answer(dispatcher, tracker, reply, hit, commune)
     return [SlotSet("last_theme", hit.theme)]
+
+
+# -- what the visitor reads ---------------------------------------------------------------
+
+
+def format_sources(hit: KnowledgeHit | TerritoryReply) -> str:
+    links = [f"[{source.title}]({source.url})" for source in hit.sources]
+    if not links:
+        return ""
+    return ("Sources : " if len(links) > 1 else "Source : ") + " · ".join(links)
+
+
+def format_answer(hit: KnowledgeHit, commune_name: str | None, local_entries: int = 0) -> str:
+    """The entry's answer with its sources and review date; with a commune, a department-wide
+    answer says that it holds there too, and that nothing is specific to the commune only
+    when no entry of the theme is written for it or its communauté."""
+    parts = []
+    if commune_name and hit.scope_match == "department":
+        parts.append(
+            f"Je n'ai pas d'information propre {at_place(commune_name)} sur ce sujet ; "
+            "voici ce qui vaut pour l'ensemble du Lot."
+            if local_entries == 0
+            else f"Ce qui suit vaut {at_place(commune_name)} comme dans tout le Lot."
+        )
+    parts.append(hit.answer.strip())
+    footer = [line for line in (format_sources(hit),) if line]
+    if hit.reviewed:
+        footer.append(f"Mis à jour le {french_date(hit.reviewed)}")
+    if footer:
+        # A Markdown hard break: the review date goes on its own line under the sources.
+        parts.append("  \n".join(footer))
+    return "\n\n".join(parts)
+
+
+def close_call_button(entry: EntryRef) -> dict[str, str]:
+    return button(f"Vous cherchiez plutôt : {entry.title} ?", "show_entry", entry_id=entry.id)
+
+
+def answer_reply(
+    hit: KnowledgeHit,
+    theme: str,
+    commune_name: str | None,
+    *,
+    local_entries: int = 0,
+    close_call: EntryRef | None = None,
+    offer_place: bool = False,
+) -> Reply:
+    """An answer, then what may come next: the close runner-up first, then either the offer
+    to make the answer local (the main towns) or the related themes."""
+    text = format_answer(hit, commune_name, local_entries)
+    alternative = [close_call_button(close_call)] if close_call else []
+    if offer_place:
+        openings = [openings_button(OPENINGS_OF_THEME[theme])] if theme in OPENINGS_OF_THEME else []
+        return Reply(
+            f"{text}\n\n{PLACE_OFFER}",
+            [*alternative, *openings, *town_buttons(MAIN_TOWNS[:4]), referent_button()],
+        )
+    return Reply(text, [*alternative, *follow_up_buttons(theme, commune_name)])
+
+
+def territory_reply(answer: TerritoryReply) -> Reply:
+    """A territory fact as the API words it, with its sources; then what may come next."""
+    lines = [line for line in (answer.text.strip(), format_sources(answer)) if line]
+    if answer.kind in ("commune", "delegated") and answer.commune is not None:
+        return Reply("\n\n".join(lines), theme_buttons(answer.commune.name)[:6])
+    if answer.kind in ("outside", "unknown"):
+        return Reply("\n\n".join(lines), town_buttons(MAIN_TOWNS[:4]))
+    return Reply("\n\n".join(lines), [menu_button(), referent_button()])
+
+
+def no_answer_reply(commune_name: str | None) -> Reply:
+    where = f" {at_place(commune_name)}" if commune_name else ""
+    return Reply(
+        f"Je n'ai pas encore de réponse fiable sur ce point{where}, désolé. "
+        "Un référent accueil peut vous renseigner personnellement.",
+        [referent_button(), menu_button()],
+    )
+
+
+def place_noted_reply(commune_name: str) -> Reply:
+    return Reply(
+        f"C'est noté : {at_place(commune_name)}. Que souhaitez-vous savoir ?",
+        theme_buttons(commune_name),
+    )
+
+
+def place_presented_reply(hit: KnowledgeHit, commune_name: str) -> Reply:
+    """A town named on its own: the entry written for it or its area, then the themes there."""
+    return Reply(
+        f"C'est noté : {at_place(commune_name)}. Pour commencer, voici ce que je peux vous "
+        f"dire du secteur.\n\n{format_answer(hit, commune_name)}\n\n"
+        "Que souhaitez-vous savoir d'autre ?",
+        theme_buttons(commune_name),
+    )

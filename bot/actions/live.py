@@ -15,10 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.bounds import split_message
 from bot.actions.conversation import entity_values
+from bot.actions.texts import NUMBERS
 from contract.rasa import is_external
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ class ActionReferentJoined(_ExternalAction):
     def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         team = _team(tracker)
         takeover = bool(entity_values(tracker.latest_message, "referent_takeover"))
-        dispatcher.utter_message(text=texts.referent_joined_text(team, takeover=takeover))
+        response = "utter_referent_took_over" if takeover else "utter_referent_joined"
+        dispatcher.utter_message(response=response, team=team)
         return [SlotSet("handoff_live", True), SlotSet("handoff_team", team)]
 
 
@@ -68,7 +69,7 @@ class ActionRelayReferentMessage(_ExternalAction):
         team = _team(tracker)
         message = next(iter(entity_values(tracker.latest_message, "referent_message")), "")
         if message.strip():
-            dispatcher.utter_message(text=texts.referent_message_text(team, message.strip()))
+            dispatcher.utter_message(text=f"{team} : {message.strip()}")
         # A referent who writes is in the conversation: the visitor's answers go to them.
         return [SlotSet("handoff_live", True), SlotSet("handoff_team", team)]
 
@@ -80,13 +81,13 @@ class ActionHandoffClosed(_ExternalAction):
         return "action_handoff_closed"
 
     def relay(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        dispatcher.utter_message(**texts.as_message(texts.handoff_closed_reply(_team(tracker))))
+        dispatcher.utter_message(response="utter_handoff_closed", team=_team(tracker))
         if tracker.get_slot("handoff_reference"):
-            dispatcher.utter_message(**texts.as_message(texts.satisfaction_question_reply()))
+            dispatcher.utter_message(response="utter_ask_satisfaction")
         return [SlotSet("handoff_live", False)]
 
 
-class ActionForwardToReferent(Action):
+class ActionForwardToReferent(UsesApi, Action):
     def name(self) -> str:
         return "action_forward_to_referent"
 
@@ -97,15 +98,15 @@ class ActionForwardToReferent(Action):
         if not text:
             return []
         parts, left_out = split_message(text)
-        api = ApiClient()
+        api = self.api
         try:
             for part in parts:
                 if not await api.forward_visitor_message(tracker.sender_id, part):
-                    dispatcher.utter_message(**texts.as_message(texts.live_case_over_reply()))
+                    dispatcher.utter_message(response="utter_live_case_over")
                     return [SlotSet("handoff_live", False)]
         except ApiUnavailable:
             logger.warning("live.forward_failed", extra={"sender": tracker.sender_id})
-            dispatcher.utter_message(text=texts.forward_failed_text())
+            dispatcher.utter_message(response="utter_forward_failed")
             return []
         except ApiRejected as error:
             # Sending the same words again would be refused again: say so, do not ask for it.
@@ -113,9 +114,24 @@ class ActionForwardToReferent(Action):
                 "live.forward_rejected",
                 extra={"sender": tracker.sender_id, "status": error.status_code},
             )
-            dispatcher.utter_message(text=texts.forward_rejected_text())
+            dispatcher.utter_message(response="utter_forward_rejected")
             return []
         if len(parts) > 1 or left_out:
-            dispatcher.utter_message(text=texts.long_message_forwarded_text(len(parts), left_out))
+            dispatcher.utter_message(text=long_message_forwarded_text(len(parts), left_out))
         # Otherwise the referent answers; the assistant stays silent.
         return []
+
+
+def long_message_forwarded_text(parts: int, left_out: int) -> str:
+    sent = (
+        f"Votre message était long : je l'ai transmis à l'équipe en {NUMBERS.get(parts, parts)} "
+        "parties."
+        if parts > 1
+        else "Votre message était long : je l'ai transmis à l'équipe."
+    )
+    if left_out:
+        sent += (
+            f" Les {left_out} derniers caractères n'ont pas pu suivre : si c'était important, "
+            "envoyez-les dans un nouveau message."
+        )
+    return sent

@@ -16,9 +16,25 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import (
+    ApiClient,
+    ApiRejected,
+    ApiUnavailable,
+    OpeningHit,
+    OpeningPage,
+    UsesApi,
+)
 from bot.actions.conversation import intent_of
+from bot.actions.texts import (
+    Reply,
+    api_down_reply,
+    as_message,
+    at_place,
+    button,
+    menu_button,
+    openings_button,
+    referent_button,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +42,22 @@ PER_PAGE = 3
 RADIUS_KM = 30.0
 # When nothing is found near the town, the search is widened once to this radius.
 WIDE_RADIUS_KM = 60.0
+# What a search covers, by the kind the visitor chose; takeovers cover businesses and farms.
+OPENING_KINDS = {
+    "job": ("job",),
+    "takeover": ("business_takeover", "farm_takeover"),
+}
+OPENING_NOUNS = {"job": "offre d'emploi", "takeover": "activité à reprendre"}
+OPENING_NOUNS_PLURAL = {"job": "offres d'emploi", "takeover": "activités à reprendre"}
+# Answers meaning "show me everything" to "which trade?".
+ANY_TRADE = frozenset(
+    {"peu importe", "tout", "tous", "toutes", "n'importe", "n'importe quoi", "indifférent"}
+)
 
 
 @dataclass(frozen=True)
 class Search:
-    kind: str  # a key of texts.OPENING_KINDS
+    kind: str  # a key of OPENING_KINDS
     query: str | None
     commune: str | None
     commune_name: str | None
@@ -50,10 +77,11 @@ class Search:
 
 def kind_of(tracker: Tracker) -> str:
     kind = tracker.get_slot("opening_kind")
-    return kind if kind in texts.OPENING_KINDS else "job"
+    return kind if kind in OPENING_KINDS else "job"
 
 
 async def search_and_reply(
+    api: ApiClient,
     dispatcher: CollectingDispatcher,
     search: Search,
     *,
@@ -63,8 +91,7 @@ async def search_and_reply(
     """Runs the search (widened once when nothing is near the town) and says the result;
     with `only_if_found`, says nothing and returns None when nothing is found (or the API is
     out of reach), so that the caller answers otherwise."""
-    api = ApiClient()
-    kinds = texts.OPENING_KINDS[search.kind]
+    kinds = OPENING_KINDS[search.kind]
     widened_from: float | None = None
     try:
         page = await api.search_openings(
@@ -82,12 +109,12 @@ async def search_and_reply(
         logger.warning("openings.search_failed")
         if only_if_found:
             return None
-        reply = texts.api_down_reply("jobs" if search.kind == "job" else "business")
-        dispatcher.utter_message(**texts.as_message(reply))
+        reply = api_down_reply("jobs" if search.kind == "job" else "business")
+        dispatcher.utter_message(**as_message(reply))
         return []
     if only_if_found and page.total == 0:
         return None
-    reply = texts.openings_reply(
+    reply = openings_reply(
         search.kind,
         page,
         query=search.query,
@@ -96,7 +123,7 @@ async def search_and_reply(
         shown_before=(search.page - 1) * PER_PAGE,
         widened_from_km=widened_from,
     )
-    dispatcher.utter_message(**texts.as_message(reply))
+    dispatcher.utter_message(**as_message(reply))
     return [SlotSet("openings_search", search.dump())]
 
 
@@ -112,7 +139,7 @@ def new_search(
     )
 
 
-class ActionSearchOpenings(Action):
+class ActionSearchOpenings(UsesApi, Action):
     """After the openings form, or on "Voir plus"."""
 
     def name(self) -> str:
@@ -124,10 +151,10 @@ class ActionSearchOpenings(Action):
         if intent_of(tracker.latest_message) == "more_openings":
             previous = Search.load(tracker.get_slot("openings_search"))
             if previous is None:
-                dispatcher.utter_message(**texts.as_message(texts.no_search_yet_reply()))
+                dispatcher.utter_message(response="utter_no_search_yet")
                 return []
             following = replace(previous, page=previous.page + 1)
-            return await search_and_reply(dispatcher, following, widen=False) or []
+            return await search_and_reply(self.api, dispatcher, following, widen=False) or []
         query = tracker.get_slot("opening_query")
         search = new_search(
             kind_of(tracker),
@@ -136,19 +163,8 @@ class ActionSearchOpenings(Action):
             tracker.get_slot("commune_name"),
         )
         # The question is asked again on the next search.
-        found = await search_and_reply(dispatcher, search) or []
+        found = await search_and_reply(self.api, dispatcher, search) or []
         return [*found, SlotSet("opening_query", None)]
-
-
-class ActionAskOpeningQuery(Action):
-    def name(self) -> str:
-        return "action_ask_opening_query"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.ask_opening_query_text(kind_of(tracker)))
-        return []
 
 
 class ValidateOpeningsForm(FormValidationAction):
@@ -164,7 +180,94 @@ class ValidateOpeningsForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = " ".join(str(slot_value or "").split()).strip(" .!?")
         if not text:
-            dispatcher.utter_message(text=texts.ask_opening_query_text(kind_of(tracker)))
+            dispatcher.utter_message(response="utter_ask_opening_query")
             return {"opening_query": None}
         # "*" stands for "any trade": the search then has no keywords.
-        return {"opening_query": "*" if text.lower() in texts.ANY_TRADE else text}
+        return {"opening_query": "*" if text.lower() in ANY_TRADE else text}
+
+
+# -- what the visitor reads ---------------------------------------------------------------
+
+
+def _opening_line(opening: OpeningHit) -> str:
+    place = opening.commune_name or ""
+    if place and opening.distance_km is not None and opening.distance_km >= 1:
+        place += f" ({opening.distance_km:.0f} km)"
+    details = " · ".join(
+        part for part in (opening.employer_or_seller, place, opening.contract) if part
+    )
+    line = f"- **{opening.title}**"
+    if details:
+        line += f" — {details}"
+    if opening.url:
+        line += f" — [voir l'annonce]({opening.url})"
+    return line
+
+
+def _search_scope(query: str | None, commune_name: str | None, radius_km: float | None) -> str:
+    what = f" pour « {query} »" if query else ""
+    if commune_name and radius_km:
+        return f"{what} à moins de {radius_km:.0f} km {_around(commune_name)}"
+    return f"{what} dans tout le Lot"
+
+
+def _around(commune_name: str) -> str:
+    """French "autour de" contracted with the article: autour du Vigan, autour des…"""
+    place = at_place(commune_name)
+    if place.startswith("au "):
+        return "autour du " + place[3:]
+    if place.startswith("aux "):
+        return "autour des " + place[4:]
+    return "autour de " + commune_name
+
+
+def openings_reply(
+    kind: str,
+    page: OpeningPage,
+    *,
+    query: str | None,
+    commune_name: str | None,
+    radius_km: float | None,
+    shown_before: int,
+    widened_from_km: float | None,
+) -> Reply:
+    scope = _search_scope(query, commune_name, radius_km)
+    plural = OPENING_NOUNS_PLURAL[kind]
+    if not page.results:
+        return Reply(
+            f"Je n'ai trouvé aucune {OPENING_NOUNS[kind]}{scope} pour le moment. "
+            "Les référents accueil connaissent aussi des opportunités qui ne sont pas "
+            "publiées : voulez-vous qu'un référent vous recontacte ?",
+            [referent_button(), openings_button(kind), menu_button()],
+        )
+    lines = []
+    if widened_from_km and commune_name:
+        lines.append(
+            f"Rien à moins de {widened_from_km:.0f} km {_around(commune_name)} : "
+            "j'ai élargi la recherche."
+        )
+    first, last = shown_before + 1, shown_before + len(page.results)
+    if page.total > 1:
+        lines.append(
+            f"Voici les {plural}{scope} ({first} à {last} sur {page.total}), "
+            "les plus récentes d'abord :"
+        )
+    else:
+        lines.append(f"Voici la seule {OPENING_NOUNS[kind]}{scope} :")
+    lines.extend(_opening_line(opening) for opening in page.results)
+    text = "\n".join(lines)
+    if any(opening.sample_notice for opening in page.results):
+        # A paragraph of its own: after a single line break it would join the last item.
+        text += (
+            "\n\n⚠️ Ce sont des données d'exemple (fictives), chargées pour essayer "
+            "l'assistant : elles ne correspondent à aucune vraie annonce."
+        )
+    buttons = []
+    if last < page.total:
+        buttons.append(button("Voir plus", "more_openings"))
+    buttons += [
+        button("Autre recherche", "search_openings", opening_kind=kind),
+        referent_button(),
+        menu_button(),
+    ]
+    return Reply(text, buttons)

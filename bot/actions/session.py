@@ -8,8 +8,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import texts
-
 
 class ActionRestart(Action):
     def name(self) -> str:
@@ -18,5 +16,5 @@ class ActionRestart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(**texts.as_message(texts.restart_reply()))
+        dispatcher.utter_message(response="utter_restart")
         return [Restarted()]

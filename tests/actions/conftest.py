@@ -8,15 +8,19 @@ Run with the bot env: `.venv-bot/bin/python -m pytest tests/actions`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import os
 import shutil
 import socket
+import socketserver
 import sqlite3
 import subprocess
 import threading
 import time
 from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,11 +29,13 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import yaml
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.api_client import POOLS
 from bot.actions.config import Settings, get_settings
+from tests.fakes.api import FakeApi
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +43,7 @@ APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 BOT_TOKEN = "test-bot-token"
 RASA_TOKEN = "test-rasa-token"
 REVIEWED = "2026-11-25"
+PARTNER = "cci-lot"
 
 # A small knowledge base of our own, so that the assertions do not depend on the
 # editors' content. The texts say plainly that they are test fixtures.
@@ -122,6 +129,8 @@ class ApiServer:
     url: str
     port: int
     env: dict[str, str]
+    # The push-API key of PARTNER, for the openings a test pushes.
+    partner_key: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -170,12 +179,12 @@ class ApiServer:
                 self.process.wait()
 
 
-def make_api_server(directory: Path, knowledge_dir: Path, port: int | None = None) -> ApiServer:
+def make_api_server(directory: Path, knowledge_dir: Path) -> ApiServer:
     """An API on its own migrated database; not started yet."""
     if not APP_PYTHON.exists():
         pytest.skip(f"the app env is missing ({APP_PYTHON}): run `make install`")
     directory.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -189,15 +198,22 @@ def make_api_server(directory: Path, knowledge_dir: Path, port: int | None = Non
         # The API must not call a real Rasa from these tests.
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
     }
-    subprocess.run(
-        [str(APP_PYTHON), "-m", "api.cli", "migrate"],
+    # One process for both commands: each start of the app env costs seconds of imports.
+    commands = f"main(['migrate']) or main(['create-partner-key', '--partner', '{PARTNER}'])"
+    made = subprocess.run(
+        [str(APP_PYTHON), "-c", f"import sys; from api.cli import main; sys.exit({commands})"],
         cwd=ROOT,
         env=env,
         check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
     return ApiServer(
-        url=f"http://127.0.0.1:{port}", port=port, env=env, log_path=directory / "api.log"
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        env=env,
+        partner_key=next(line for line in made.stdout.splitlines() if line.startswith("olp_")),
+        log_path=directory / "api.log",
     )
 
 
@@ -217,15 +233,56 @@ def api_server(
 
 
 @pytest.fixture(scope="session")
-def sample_openings(api_server: ApiServer) -> None:
-    """The generated sample openings of data/sample/, loaded into the test API's database."""
-    subprocess.run(
-        [str(APP_PYTHON), "-m", "api.cli", "load-sample-openings", "--force"],
-        cwd=ROOT,
-        env=api_server.env,
-        check=True,
-        stdout=subprocess.DEVNULL,
+def pushed_opening(api_server: ApiServer) -> dict[str, str]:
+    """One business to take over, pushed by a partner through the API's push endpoint."""
+    item = {
+        "type": "commerce",
+        "intitule": "Épicerie de test à reprendre",
+        "description": "Épicerie de village, fixture des tests.",
+        "commune": "Cajarc",
+        "prix_indicatif": "Sur demande",
+    }
+    response = httpx.put(
+        f"{api_server.url}/v1/partners/{PARTNER}/openings/TEST-1",
+        json=item,
+        headers={"X-Partner-Key": api_server.partner_key},
+        timeout=10,
     )
+    assert response.status_code == 201, response.text
+    return item
+
+
+@contextmanager
+def relaying(port: int, target_port: int) -> Iterator[None]:
+    """Listens on `port` and relays each connection to `target_port` on this machine: an API
+    that comes back at an address where nothing answered, without starting another one."""
+
+    def pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_WR)
+
+    class Relay(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            with socket.create_connection(("127.0.0.1", target_port)) as upstream:
+                back = threading.Thread(target=pump, args=(upstream, self.request), daemon=True)
+                back.start()
+                pump(self.request, upstream)
+                back.join()
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Relay)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass
@@ -262,7 +319,9 @@ def fake_rasa() -> Iterator[FakeRasa]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the serving loop's next look at its flag: every 0.5 s by
+    # default, which cost half a second per test.
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     rasa.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield rasa
     server.shutdown()
@@ -312,10 +371,49 @@ def api_down(
     get_settings.cache_clear()
 
 
-@pytest.fixture(scope="session")
-def domain() -> dict[str, Any]:
+@functools.lru_cache(maxsize=1)
+def load_domain() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     return loaded
+
+
+@pytest.fixture
+def api() -> FakeApi:
+    """The API's stand-in (tests/fakes/api.py), knowing Figeac and Cahors; give it to the
+    action under test: `ActionAnswerTheme(api)`."""
+    fake = FakeApi()
+    fake.add_commune("46102", "Figeac", "CC du Grand-Figeac")
+    fake.add_commune("46042", "Cahors", "CA du Grand Cahors")
+    return fake
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return load_domain()
+
+
+@functools.lru_cache(maxsize=1)
+def _nlg() -> TemplatedNaturalLanguageGenerator:
+    return TemplatedNaturalLanguageGenerator(load_domain()["responses"])
+
+
+def rendered(message: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
+    """A message as Rasa sends it to the visitor: a `response` is filled from domain.yml
+    with the slots and the action's values, and the action's buttons follow the response's
+    (Rasa's RemoteAction._utter_responses, whose module would load TensorFlow here)."""
+    message = dict(message)
+    name = message.pop("response", None)
+    if not name:
+        return message
+    filled = {slot: None for slot in load_domain()["slots"]} | slots
+    draft = _nlg().generate_from_slots(name, filled, "socketio", **message)
+    assert draft is not None, f"{name} is not a response of domain.yml"
+    draft["response"] = name
+    buttons = message.pop("buttons", None) or []
+    if buttons:
+        draft.setdefault("buttons", []).extend(buttons)
+    draft.update({key: value for key, value in message.items() if value})
+    return draft
 
 
 # -- trackers -----------------------------------------------------------------------------
@@ -475,7 +573,7 @@ class Outcome:
 def run(action_: Action, tracker: Tracker, domain: dict[str, Any] | None = None) -> Outcome:
     dispatcher = CollectingDispatcher()
     events = run_in_new_loop(action_.run(dispatcher, tracker, domain or {}))
-    return Outcome(dispatcher.messages, list(events))
+    return Outcome([rendered(m, tracker.slots) for m in dispatcher.messages], list(events))
 
 
 def run_in_new_loop(coroutine: Coroutine[Any, Any, T]) -> T:

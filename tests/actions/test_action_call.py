@@ -114,7 +114,7 @@ class _Recorder(BaseHTTPRequestHandler):
 def action_server() -> Iterator[str]:
     _Recorder.bodies = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/webhook"
     server.shutdown()

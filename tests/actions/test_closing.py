@@ -3,36 +3,18 @@ optional comment, and the conversation by e-mail on request."""
 
 from __future__ import annotations
 
-import sqlite3
-
-from conftest import (
-    ApiServer,
-    case_in_status,
-    make_tracker,
-    run,
-    user,
-)
+from conftest import make_tracker, run, user
 
 from bot.actions.closing import (
     ActionRecordSatisfaction,
     ActionRecordSatisfactionComment,
     ActionSendTranscript,
 )
-from bot.actions.config import Settings
 from bot.actions.live import ActionHandoffClosed
+from tests.fakes.api import FakeApi
 
 TEAM = "Équipe accueil du Grand-Figeac"
-
-
-def _stored(api_server: ApiServer, reference: str) -> tuple[object, ...]:
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        row = connection.execute(
-            "SELECT satisfaction_score, satisfaction_comment, transcript_emailed_at "
-            "FROM cases WHERE reference = ?",
-            (reference,),
-        ).fetchone()
-    return tuple(row)
+REFERENCE = "OML-2026-AAAAAA"
 
 
 def test_closing_hands_back_to_the_assistant_and_asks_one_rating_question() -> None:
@@ -49,20 +31,17 @@ def test_closing_hands_back_to_the_assistant_and_asks_one_rating_question() -> N
     assert outcome.slots == {"handoff_live": False}
 
 
-def test_rating_comment_and_transcript_are_recorded_on_the_case(
-    settings: Settings, api_server: ApiServer
-) -> None:
-    reference = case_in_status(api_server, "visitor-rates", "closed")
-    slots = {"handoff_reference": reference, "contact_email": "camille@example.org"}
+def test_rating_comment_and_transcript_are_recorded_on_the_case(api: FakeApi) -> None:
+    slots = {"handoff_reference": REFERENCE, "contact_email": "camille@example.org"}
 
     rated = run(
-        ActionRecordSatisfaction(),
+        ActionRecordSatisfaction(api),
         make_tracker(
             [user("rate_handoff", entities={"rating": "4"})], slots, sender_id="visitor-rates"
         ),
     )
     commented = run(
-        ActionRecordSatisfactionComment(),
+        ActionRecordSatisfactionComment(api),
         make_tracker(
             [user("thank", "Merci, très clair")],
             {**slots, "satisfaction_comment_pending": True},
@@ -70,32 +49,70 @@ def test_rating_comment_and_transcript_are_recorded_on_the_case(
         ),
     )
     mailed = run(
-        ActionSendTranscript(),
+        ActionSendTranscript(api),
         make_tracker([user("send_transcript")], slots, sender_id="visitor-rates"),
     )
 
+    assert rated.text.startswith("Merci pour votre réponse !")
+    assert rated.payloads == ["/deny"]
     assert rated.slots == {"satisfaction_comment_pending": True}
-    assert "camille@example.org" in commented.text
+    assert commented.texts == [
+        "Merci, votre commentaire est transmis à l'équipe.",
+        "Souhaitez-vous recevoir toute cette conversation par e-mail, à l'adresse que vous "
+        "nous avez donnée (camille@example.org) ?",
+    ]
     assert commented.slots == {"satisfaction_comment_pending": False}
     assert mailed.text.startswith("C'est envoyé à camille@example.org.")
-    score, comment, emailed_at = _stored(api_server, reference)
-    assert (score, comment) == (4, "Merci, très clair")
-    assert emailed_at is not None
+    assert api.ratings == [
+        {"reference": REFERENCE, "score": 4},
+        {"reference": REFERENCE, "comment": "Merci, très clair"},
+    ]
+    assert api.transcripts == [("visitor-rates", REFERENCE)]
 
 
-def test_no_thanks_after_the_rating_leaves_no_comment(
-    settings: Settings, api_server: ApiServer
-) -> None:
-    reference = case_in_status(api_server, "visitor-no-comment", "closed")
-
+def test_no_thanks_after_the_rating_leaves_no_comment(api: FakeApi) -> None:
     outcome = run(
-        ActionRecordSatisfactionComment(),
+        ActionRecordSatisfactionComment(api),
         make_tracker(
             [user("deny", "/deny")],
-            {"handoff_reference": reference, "satisfaction_comment_pending": True},
+            {"handoff_reference": REFERENCE, "satisfaction_comment_pending": True},
             sender_id="visitor-no-comment",
         ),
     )
 
     assert outcome.slots == {"satisfaction_comment_pending": False}
-    assert _stored(api_server, reference)[1] is None
+    assert api.ratings == []
+    assert outcome.text == "Très bien. Que puis-je faire d'autre pour vous ?"
+
+
+def test_a_rating_the_api_cannot_take_is_apologised_for_then_the_transcript_offered(
+    api: FakeApi,
+) -> None:
+    api.down = True
+
+    outcome = run(
+        ActionRecordSatisfaction(api),
+        make_tracker(
+            [user("rate_handoff", entities={"rating": "5"})],
+            {"handoff_reference": REFERENCE, "contact_email": "camille@example.org"},
+        ),
+    )
+
+    assert outcome.texts[0].startswith("Je n'ai pas pu enregistrer votre réponse")
+    assert outcome.payloads == ["/send_transcript", "/deny"]
+    assert outcome.events == []
+
+
+def test_a_transcript_that_could_not_be_sent_can_be_asked_again(api: FakeApi) -> None:
+    api.transcript_sent = False
+
+    outcome = run(
+        ActionSendTranscript(api),
+        make_tracker(
+            [user("send_transcript")],
+            {"handoff_reference": REFERENCE, "contact_email": "camille@example.org"},
+        ),
+    )
+
+    assert outcome.text.startswith("Je n'ai pas pu envoyer la conversation pour le moment")
+    assert outcome.payloads == ["/send_transcript", "/help"]

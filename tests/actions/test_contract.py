@@ -1,9 +1,24 @@
-"""The contract shared by the bot and the API (contract/) agrees with the bot's domain."""
+"""The contract between the bot and the API: contract/ agrees with the bot's domain, and
+ApiClient reads the running API's answers into the types the actions use."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import pytest
+from conftest import run_in_new_loop
+
+from bot.actions.api_client import (
+    ApiClient,
+    ApiRejected,
+    Commune,
+    EntryRef,
+    KnowledgeHit,
+    OpeningHit,
+    Source,
+)
+from bot.actions.config import Settings
 from contract.rasa import EXTERNAL_INTENT_PREFIX, EXTERNAL_INTENTS, is_external, trigger_intent
 from contract.themes import THEME_INTENTS, THEME_LABELS, THEME_TITLES, THEMES
 
@@ -39,3 +54,138 @@ def test_a_message_made_of_trigger_intent_is_told_from_a_visitor_message() -> No
     assert is_external({"text": "…", "parse_data": {"metadata": {"is_external": True}}})
     assert not is_external({"text": "Bonjour", "metadata": {}})
     assert not is_external(None)
+
+
+def test_the_theme_menus_of_the_domain_use_the_contracts_labels(
+    domain: dict[str, Any],
+) -> None:
+    for name in ("utter_help", "utter_undecided_without_theme", "utter_rephrase_or_pick_theme"):
+        buttons = domain["responses"][name][0]["buttons"]
+        themes = [b for b in buttons if b["payload"].removeprefix("/") in THEME_INTENTS]
+
+        assert [(b["title"], b["payload"]) for b in themes] == [
+            (THEME_LABELS[theme], f"/ask_{theme}") for theme in THEMES
+        ], name
+
+
+# -- ApiClient against the running API ------------------------------------------------------
+# The action tests answer from a stand-in (tests/fakes/api.py) returning ApiClient's types;
+# these check that the real API's answers read into the same types and values.
+
+
+def test_a_commune_of_the_lot_resolves_with_its_code_and_communaute(settings: Settings) -> None:
+    resolution = run_in_new_loop(ApiClient().resolve_commune("figeac"))
+
+    assert resolution.status == "found"
+    assert resolution.commune is not None
+    assert (resolution.commune.insee, resolution.commune.name) == ("46102", "Figeac")
+    assert "Figeac" in resolution.commune.epci_name
+
+
+def test_a_place_outside_the_lot_resolves_with_its_name_and_departement(
+    settings: Settings,
+) -> None:
+    resolution = run_in_new_loop(ApiClient().resolve_commune("Brive"))
+
+    assert (resolution.status, resolution.commune) == ("outside_lot", None)
+    assert (resolution.outside_name, resolution.outside_area) == (
+        "Brive-la-Gaillarde",
+        "Corrèze",
+    )
+
+
+def test_an_unknown_place_resolves_to_no_commune(settings: Settings) -> None:
+    resolution = run_in_new_loop(ApiClient().resolve_commune("Xyzzyville"))
+
+    assert (resolution.status, resolution.commune) == ("unknown", None)
+    assert all(isinstance(commune, Commune) for commune in resolution.alternatives)
+
+
+def test_a_knowledge_search_reads_into_hits_with_sources_date_and_scope(
+    settings: Settings,
+) -> None:
+    answer = run_in_new_loop(ApiClient().search_knowledge("Quels lycées", "schools", "46102"))
+
+    assert answer.hits[0] == KnowledgeHit(
+        id="test-lycees-figeac",
+        theme="schools",
+        title="Test : lycées de Figeac",
+        answer="Réponse de test sur les lycées de Figeac.",
+        sources=(Source("Source de test", "https://example.org/test"),),
+        reviewed=date(2026, 11, 25),
+        scope_match="commune",
+    )
+    assert answer.local_entries >= 1
+    assert answer.close_call is None or isinstance(answer.close_call, EntryRef)
+
+
+def test_an_entry_is_read_by_id_and_a_removed_one_is_none(settings: Settings) -> None:
+    api = ApiClient()
+
+    found = run_in_new_loop(api.knowledge_entry("test-loisirs-lot"))
+    gone = run_in_new_loop(api.knowledge_entry("plus-de-fiche"))
+
+    assert found is not None
+    assert (found.id, found.theme, found.scope_match) == (
+        "test-loisirs-lot",
+        "leisure",
+        "department",
+    )
+    assert gone is None
+
+
+def test_a_territory_answer_reads_into_kind_fact_text_sources_and_commune(
+    settings: Settings,
+) -> None:
+    reply = run_in_new_loop(ApiClient().territory_answer("code postal de Figeac ?", None))
+
+    assert (reply.kind, reply.fact) == ("commune", "postal_code")
+    assert "46100" in reply.text
+    assert reply.sources
+    assert reply.commune is not None
+    assert reply.commune.insee == "46102"
+
+
+def test_an_opening_reads_with_its_seller_place_and_price(
+    settings: Settings, pushed_opening: dict[str, str]
+) -> None:
+    page = run_in_new_loop(
+        ApiClient().search_openings(None, ("business_takeover",), None, None, 1, 3)
+    )
+
+    assert page.total == 1
+    assert page.results[0] == OpeningHit(
+        kind="business_takeover",
+        title=pushed_opening["intitule"],
+        employer_or_seller=None,
+        commune_name=pushed_opening["commune"],
+        distance_km=None,
+        contract=pushed_opening["prix_indicatif"],
+        url=None,
+        sample_notice=None,
+    )
+
+
+def test_a_message_for_a_conversation_without_a_live_case_is_not_forwarded(
+    settings: Settings,
+) -> None:
+    assert not run_in_new_loop(ApiClient().forward_visitor_message("nobody-here", "Bonjour"))
+
+
+def test_an_unanswered_question_is_accepted_for_the_editors(settings: Settings) -> None:
+    run_in_new_loop(ApiClient().record_unanswered("Y a-t-il un bus de nuit ?", "transport", None))
+
+
+def test_a_rating_or_transcript_without_a_closed_case_is_refused_as_not_found(
+    settings: Settings,
+) -> None:
+    # 404, not 422: the request is well formed, there is only no closed case to rate.
+    api = ApiClient()
+    for request in (
+        api.rate_handoff("nobody-here", "OML-2026-ZZZZZZ", score=4),
+        api.rate_handoff("nobody-here", "OML-2026-ZZZZZZ", comment="Merci"),
+        api.email_transcript("nobody-here", "OML-2026-ZZZZZZ"),
+    ):
+        with pytest.raises(ApiRejected) as refused:
+            run_in_new_loop(request)
+        assert refused.value.status_code == 404

@@ -1,4 +1,5 @@
-"""action_fallback_ladder: a message the NLU could not place, against the running API."""
+"""action_fallback_ladder: a message the NLU could not place. Against the API's stand-in
+for the ladder itself, against the running API where the territory data reads the words."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from conftest import answered, make_tracker, run, user
 
 from bot.actions.config import Settings
 from bot.actions.fallback import ActionFallbackLadder
+from tests.fakes.api import FakeApi, entry
 
 
 def test_a_short_follow_up_is_read_with_the_last_question_and_answered(
@@ -22,13 +24,57 @@ def test_a_short_follow_up_is_read_with_the_last_question_and_answered(
     assert outcome.slots == {"last_theme": "schools"}
 
 
-def test_a_message_no_entry_clearly_answers_gets_the_ladder(settings: Settings) -> None:
-    events = [user("nlu_fallback", "bof bof", ranking=[("ask_leisure", 0.2)])]
+def test_a_message_no_entry_clearly_answers_gets_the_ladder_and_is_recorded(
+    api: FakeApi,
+) -> None:
+    ranking = [("ask_leisure", 0.2), ("ask_health", 0.1)]
+    events = [user("nlu_fallback", "bof bof", ranking=ranking)]
 
-    outcome = run(ActionFallbackLadder(), make_tracker(events))
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
 
-    assert outcome.text.startswith("Je ne suis pas sûr d'avoir bien compris.")
-    assert "/ask_leisure" in outcome.payloads
+    assert outcome.text == "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de… ?"
+    assert outcome.payloads == ["/ask_leisure", "/ask_health", "/deny"]
+    assert [(s.query, s.theme, s.confident_only) for s in api.knowledge_searches] == [
+        ("bof bof", "leisure", True)
+    ]
+    assert api.unanswered == [("bof bof", "leisure", None)]
+
+
+def test_a_message_with_no_theme_in_view_asks_to_rephrase_or_pick_one(api: FakeApi) -> None:
+    outcome = run(ActionFallbackLadder(api), make_tracker([user("nlu_fallback", "bof bof")]))
+
+    assert outcome.text.startswith("Je ne suis pas sûr d'avoir bien compris. Pouvez-vous")
+    assert outcome.payloads[-1] == "/request_human"
+
+
+def test_a_second_misunderstanding_in_a_row_offers_a_person(api: FakeApi) -> None:
+    events = [
+        *answered(user("nlu_fallback", "blabla"), by="action_fallback_ladder"),
+        user("nlu_fallback", "encore blabla"),
+    ]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
+
+    assert outcome.text.startswith("Je n'arrive toujours pas à vous comprendre, pardon.")
+    assert outcome.payloads == ["/request_human", "/help"]
+
+
+def test_a_short_follow_up_is_searched_with_the_last_question_on_the_last_theme(
+    api: FakeApi,
+) -> None:
+    lycees = entry("test-lycees-figeac", "Réponse de test sur les lycées de Figeac.")
+    api.answer(lambda search: search.confident_only and search.theme == "schools", lycees)
+    events = [
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
+        user("nlu_fallback", "et il y a un internat ?", ranking=[("ask_leisure", 0.3)]),
+    ]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events, {"last_theme": "schools"}))
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert api.knowledge_searches[0].query == "Quels lycées à Figeac ? et il y a un internat ?"
+    assert outcome.slots == {"last_theme": "schools"}
+    assert api.unanswered == []
 
 
 def test_an_unsure_territory_question_naming_a_town_gets_its_referent_team(

@@ -19,15 +19,16 @@ from conftest import (
     free_port,
     handoff_conversation,
     handoff_slots,
-    make_api_server,
     make_tracker,
+    relaying,
+    rendered,
     run,
     use_settings,
     user,
 )
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.api_client import ApiClient, RasaClient
+from bot.actions.api_client import ApiClient, Commune, RasaClient, Resolution
 from bot.actions.config import Settings
 from bot.actions.handoff import (
     ActionAskHandoffConsent,
@@ -39,15 +40,24 @@ from bot.actions.handoff import (
     handoff_payload,
 )
 from bot.actions.outbox import Outbox, OutboxWorker, deliver_due
+from tests.fakes.api import FakeApi
 
 
-def validate(slot_name: str, value: Any, events: list[dict[str, Any]], domain: dict[str, Any]):
+def validate(
+    slot_name: str,
+    value: Any,
+    events: list[dict[str, Any]],
+    domain: dict[str, Any],
+    api: FakeApi | None = None,
+):
     dispatcher = CollectingDispatcher()
-    method = getattr(ValidateHandoffForm(), f"validate_{slot_name}")
-    result = method(value, dispatcher, make_tracker(events), domain)
+    method = getattr(ValidateHandoffForm(api), f"validate_{slot_name}")
+    tracker = make_tracker(events)
+    result = method(value, dispatcher, tracker, domain)
     if asyncio.iscoroutine(result):
         result = asyncio.run(result)
-    return result, [m.get("text") or "" for m in dispatcher.messages], dispatcher.messages
+    messages = [rendered(m, tracker.slots) for m in dispatcher.messages]
+    return result, [m.get("text") or "" for m in messages], messages
 
 
 # -- consent -------------------------------------------------------------------------------
@@ -152,11 +162,12 @@ def test_place_is_asked_only_when_the_conversation_has_not_settled_it(
 
 
 def test_place_given_in_the_form_is_resolved_through_the_api(
-    settings: Settings, domain: dict[str, Any]
+    api: FakeApi, domain: dict[str, Any]
 ) -> None:
+    api.communes["st cere"] = Commune("46251", "Saint-Céré", "Cauvaldor")
     events = [user("inform_commune", "st cere", {"commune": "st cere"})]
 
-    result, said, _ = validate("handoff_place", "st cere", events, domain)
+    result, said, _ = validate("handoff_place", "st cere", events, domain, api)
 
     assert result == {
         "handoff_place": "Saint-Céré",
@@ -176,14 +187,30 @@ def test_undecided_place_is_accepted_in_the_form(domain: dict[str, Any]) -> None
 
 
 def test_place_outside_the_lot_is_asked_again_in_the_form(
-    settings: Settings, domain: dict[str, Any]
+    api: FakeApi, domain: dict[str, Any]
 ) -> None:
+    api.outside["brive"] = Resolution("outside_lot", None, (), "Brive-la-Gaillarde", "Corrèze")
     events = [user("inform_commune", "Brive", {"commune": "Brive"})]
 
-    result, said, _ = validate("handoff_place", "Brive", events, domain)
+    result, said, _ = validate("handoff_place", "Brive", events, domain, api)
 
     assert result == {"handoff_place": None}
     assert said[0].startswith("Brive-la-Gaillarde (Corrèze) n'est pas dans le Lot")
+
+
+def test_a_place_that_cannot_be_checked_goes_to_the_department_team_as_typed(
+    api: FakeApi, domain: dict[str, Any]
+) -> None:
+    api.down = True
+    events = [user("inform_commune", "Lacapelle", {"commune": "Lacapelle"})]
+
+    result, said, _ = validate("handoff_place", "Lacapelle", events, domain, api)
+
+    assert result == {"handoff_place": "Lacapelle"}
+    assert said == [
+        "Je ne peux pas vérifier cette commune pour le moment ; je la transmets telle "
+        "quelle à l'équipe départementale, qui fera suivre."
+    ]
 
 
 def test_withdrawing_in_the_form_forgets_the_details(settings: Settings) -> None:
@@ -240,6 +267,26 @@ def test_request_is_sent_and_the_visitor_gets_the_reference(settings: Settings) 
     assert f"(référence {reference})" in outcome.text
     assert outcome.slots["handoff_team"] == "Équipe accueil du Grand-Figeac"
     assert list(Outbox(settings.outbox_dir).pending()) == []
+
+
+def test_a_request_the_api_refuses_is_set_aside_and_the_visitor_given_another_way(
+    api: FakeApi, api_down: Settings
+) -> None:
+    settings = api_down  # only its outbox: the stand-in answers
+    api.refusing = True
+    tracker = make_tracker(handoff_conversation(), handoff_slots(), sender_id="visitor-refused")
+
+    outcome = run(ActionSubmitHandoff(api), tracker)
+
+    assert outcome.text == (
+        "Je n'ai pas pu enregistrer votre demande, désolé. Vous pouvez contacter "
+        "directement le réseau d'accueil depuis le site "
+        "[choisirlelot.fr](https://www.choisirlelot.fr)."
+    )
+    assert outcome.events == []
+    outbox = Outbox(settings.outbox_dir)
+    assert list(outbox.pending()) == []
+    assert len(list((settings.outbox_dir / "rejected").glob("*.reason.txt"))) == 1
 
 
 def test_sending_the_same_request_twice_opens_one_case(settings: Settings) -> None:
@@ -310,7 +357,7 @@ def test_request_survives_an_api_outage_and_is_delivered_once(
 
 def test_background_worker_delivers_when_the_api_comes_back(
     tmp_path: Path,
-    knowledge_dir: Path,
+    api_server: ApiServer,
     fake_rasa: FakeRasa,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -331,12 +378,8 @@ def test_background_worker_delivers_when_the_api_comes_back(
         assert len(outbox.pending()) == 1
         assert fake_rasa.calls == []
 
-        server = make_api_server(tmp_path / "api", knowledge_dir, port=port)
-        server.start()
-        try:
+        with relaying(port, api_server.port):
             assert worker.wait_for(lambda: outbox.pending() == [], timeout_s=60)
-        finally:
-            server.stop()
     finally:
         worker.stop()
 
@@ -375,3 +418,16 @@ def test_outbox_file_holds_the_full_request(tmp_path: Path) -> None:
 
     assert stored["payload"] == {"a": "é"}
     assert stored["conversation_id"] == "visitor-1"
+
+
+def test_the_contact_question_thanks_the_visitor_by_the_first_name_given() -> None:
+    def asked(first_name: str | None) -> str:
+        return str(rendered({"response": "utter_ask_contact"}, {"first_name": first_name})["text"])
+
+    assert asked("Camille") == (
+        "Merci, Camille. À quelle adresse e-mail ou à quel numéro de téléphone l'équipe "
+        "peut-elle vous répondre ?"
+    )
+    assert asked(None) == (
+        "À quelle adresse e-mail ou à quel numéro de téléphone l'équipe peut-elle vous répondre ?"
+    )

@@ -1,16 +1,18 @@
-"""action_answer_theme against the running API (knowledge search and commune resolution)."""
+"""The knowledge actions: what is searched and how it reads, against the API's stand-in
+(tests/fakes/api.py); with the running API where the answer depends on how it ranks the
+small knowledge base of conftest.py."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import sqlite3
 from typing import Any
 
-from conftest import ApiServer, action, answered, make_tracker, run, user
+from conftest import action, answered, make_tracker, run, user
 from rasa_sdk import Tracker
 
+from bot.actions.api_client import Resolution
 from bot.actions.config import Settings, get_settings
 from bot.actions.feedback import rating_tag
 from bot.actions.knowledge import (
@@ -19,13 +21,19 @@ from bot.actions.knowledge import (
     ActionShowEntry,
     search_text,
 )
+from tests.fakes.api import FakeApi, entry
 
 FIGEAC = "46102"
 CAHORS = "46042"
+LOGEMENT = entry(
+    "test-logement-lot", "Réponse de test sur le logement dans le Lot.", theme="housing"
+)
 
 
-def ask(events: list[dict[str, Any]], slots: dict[str, Any] | None = None) -> Any:
-    return run(ActionAnswerTheme(), make_tracker(events, slots))
+def ask(
+    events: list[dict[str, Any]], slots: dict[str, Any] | None = None, api: FakeApi | None = None
+) -> Any:
+    return run(ActionAnswerTheme(api), make_tracker(events, slots))
 
 
 def test_question_with_a_commune_is_answered_with_source_and_review_date(
@@ -47,9 +55,11 @@ def test_question_with_a_commune_is_answered_with_source_and_review_date(
 
 
 def test_first_question_without_a_place_is_answered_then_making_it_local_is_offered_once(
-    settings: Settings,
+    api: FakeApi,
 ) -> None:
-    first = ask([user("ask_housing", "Comment trouver un logement ?")])
+    api.answer(lambda search: search.theme == "housing", LOGEMENT)
+
+    first = ask([user("ask_housing", "Comment trouver un logement ?")], api=api)
 
     assert first.text.startswith("Réponse de test sur le logement dans le Lot.")
     assert first.text.endswith(
@@ -63,6 +73,7 @@ def test_first_question_without_a_place_is_answered_then_making_it_local_is_offe
     second = ask(
         [user("ask_housing", "Et pour louer une maison ?")],
         {"place_asked": True, "last_theme": "housing"},
+        api=api,
     )
 
     assert second.text.startswith("Réponse de test sur le logement dans le Lot.")
@@ -84,7 +95,8 @@ def test_clicking_a_town_answers_the_pending_theme_there(settings: Settings) -> 
     assert outcome.slots["commune"] == FIGEAC
 
 
-def test_undecided_place_answers_the_last_theme_for_the_whole_lot(settings: Settings) -> None:
+def test_undecided_place_answers_the_last_theme_for_the_whole_lot(api: FakeApi) -> None:
+    api.answer(lambda search: search.theme == "housing" and search.commune is None, LOGEMENT)
     events = [
         user("ask_housing", "Comment trouver un logement ?"),
         action("action_answer_theme"),
@@ -92,7 +104,11 @@ def test_undecided_place_answers_the_last_theme_for_the_whole_lot(settings: Sett
         user("undecided_place", "pas encore décidé"),
     ]
 
-    outcome = ask(events, {"last_theme": "housing", "place_asked": True})
+    outcome = ask(
+        events,
+        {"last_theme": "housing", "place_asked": True, "commune": FIGEAC},
+        api=api,
+    )
 
     assert outcome.text.startswith("Pas de souci ! Voici ce qui vaut pour l'ensemble du Lot.")
     assert "Réponse de test sur le logement dans le Lot." in outcome.text
@@ -146,27 +162,55 @@ def test_a_theme_that_needs_no_place_is_answered_at_once(settings: Settings) -> 
     assert outcome.text.startswith("Réponse de test sur les loisirs dans le Lot.")
 
 
-def test_place_outside_the_lot_is_said_kindly_with_lot_towns(settings: Settings) -> None:
-    outcome = ask([user("ask_jobs", "du travail à Brive ?", {"commune": "Brive"})])
+def test_place_outside_the_lot_is_said_kindly_with_lot_towns(api: FakeApi) -> None:
+    api.outside["brive"] = Resolution("outside_lot", None, (), "Brive-la-Gaillarde", "Corrèze")
+
+    outcome = ask([user("ask_jobs", "du travail à Brive ?", {"commune": "Brive"})], api=api)
 
     assert outcome.text.startswith("Brive-la-Gaillarde (Corrèze) n'est pas dans le Lot")
     assert '/inform_commune{"commune":"Cahors"}' in outcome.payloads
     assert "commune" not in outcome.slots
     assert outcome.slots["last_theme"] == "jobs"
+    assert api.knowledge_searches == []
 
 
-def test_unknown_place_asks_to_check_the_spelling(settings: Settings) -> None:
-    outcome = ask([user("ask_jobs", "du travail à Xyzzyville ?", {"commune": "Xyzzyville"})])
+def test_unknown_place_asks_to_check_the_spelling(api: FakeApi) -> None:
+    outcome = ask(
+        [user("ask_jobs", "du travail à Xyzzyville ?", {"commune": "Xyzzyville"})], api=api
+    )
 
     assert outcome.text.startswith("Je ne trouve pas « Xyzzyville » parmi les communes du Lot.")
     assert "/undecided_place" in outcome.payloads
 
 
-def test_a_place_alone_without_theme_offers_the_themes_there(settings: Settings) -> None:
-    outcome = ask([user("inform_commune", "Gramat", {"commune": "Gramat"})])
+def test_a_misspelt_place_offers_the_communes_it_may_be(api: FakeApi) -> None:
+    outcome = ask([user("ask_jobs", "du travail à Figeak ?", {"commune": "Figeak"})], api=api)
+
+    assert outcome.text == (
+        "Je ne trouve pas « Figeak » parmi les communes du Lot. "
+        "Vouliez-vous dire l'une de celles-ci ?"
+    )
+    assert outcome.payloads == ['/inform_commune{"commune":"Figeac"}', "/undecided_place"]
+
+
+def test_a_place_alone_without_theme_offers_the_themes_there(api: FakeApi) -> None:
+    api.add_commune("46123", "Gramat")
+
+    outcome = ask([user("inform_commune", "Gramat", {"commune": "Gramat"})], api=api)
 
     assert outcome.text == "C'est noté : à Gramat. Que souhaitez-vous savoir ?"
     assert "Le logement à Gramat" in [b["title"] for b in outcome.buttons]
+    assert api.knowledge_searches[-1].query == "vivre à Gramat"
+
+
+def test_a_first_message_that_is_neither_a_theme_nor_a_place_offers_every_theme(
+    api: FakeApi,
+) -> None:
+    outcome = ask([user("inform_commune", "/inform_commune")], api=api)
+
+    assert outcome.text.startswith("Pas de souci, rien ne presse !")
+    assert "/ask_jobs" in outcome.payloads
+    assert outcome.messages[0]["response"] == "utter_undecided_without_theme"
 
 
 def test_a_town_spelt_in_a_way_the_nlu_missed_is_still_taken_as_the_place(
@@ -187,25 +231,19 @@ def test_a_town_alone_is_answered_with_what_living_there_is_like(settings: Setti
     assert outcome.slots["last_theme"] == "living"
 
 
-def test_question_without_answer_is_recorded_for_the_editors(
-    settings: Settings, api_server: ApiServer
-) -> None:
-    outcome = ask(
-        [user("ask_transport", "Y a-t-il un bus de nuit vers Figeac ?", {"commune": "Figeac"})]
-    )
+def test_question_without_answer_is_recorded_for_the_editors(api: FakeApi) -> None:
+    text = "Y a-t-il un bus de nuit vers Figeac ?"
+    outcome = ask([user("ask_transport", text, {"commune": "Figeac"})], api=api)
 
     assert outcome.text.startswith("Je n'ai pas encore de réponse fiable sur ce point à Figeac")
     assert "/request_human" in outcome.payloads
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute(
-            "SELECT text, theme_guess, commune_insee FROM unanswered_questions"
-        ).fetchall()
-    assert ("Y a-t-il un bus de nuit", "transport", FIGEAC) in rows
+    assert api.unanswered == [("Y a-t-il un bus de nuit", "transport", FIGEAC)]
 
 
-def test_api_down_gives_an_honest_message_and_offers_a_referent(api_down: Settings) -> None:
-    outcome = ask([user("ask_leisure", "Quels loisirs ?")])
+def test_api_down_gives_an_honest_message_and_offers_a_referent(api: FakeApi) -> None:
+    api.down = True
+
+    outcome = ask([user("ask_leisure", "Quels loisirs ?")], api=api)
 
     assert outcome.text.startswith("Désolé, je n'arrive pas à consulter mes informations")
     assert outcome.payloads == ["/request_human", "/ask_leisure"]
@@ -224,9 +262,12 @@ def test_a_commune_with_its_own_entry_in_the_theme_is_never_told_there_is_none(
     assert "propre à Figeac" not in outcome.text
 
 
-def test_the_runner_up_picked_by_the_visitor_is_shown(settings: Settings) -> None:
+def test_the_runner_up_picked_by_the_visitor_is_shown(api: FakeApi) -> None:
+    api.entries["test-loisirs-lot"] = entry(
+        "test-loisirs-lot", "Réponse de test sur les loisirs dans le Lot.", theme="leisure"
+    )
     outcome = run(
-        ActionShowEntry(),
+        ActionShowEntry(api),
         make_tracker(
             [
                 user(
@@ -241,12 +282,14 @@ def test_the_runner_up_picked_by_the_visitor_is_shown(settings: Settings) -> Non
 
     assert outcome.text.startswith("Réponse de test sur les loisirs dans le Lot.")
     assert "propre à Figeac" not in outcome.text
+    assert "Les loisirs à Figeac" not in [b["title"] for b in outcome.buttons]
+    assert "La vie quotidienne à Figeac" in [b["title"] for b in outcome.buttons]
     assert outcome.slots == {"last_theme": "leisure"}
 
 
-def test_a_runner_up_edited_away_meanwhile_is_said_gone(settings: Settings) -> None:
+def test_a_runner_up_edited_away_meanwhile_is_said_gone(api: FakeApi) -> None:
     outcome = run(
-        ActionShowEntry(),
+        ActionShowEntry(api),
         make_tracker(
             [
                 user(
@@ -259,6 +302,7 @@ def test_a_runner_up_edited_away_meanwhile_is_said_gone(settings: Settings) -> N
     )
 
     assert outcome.text.startswith("Cette réponse n'est plus disponible")
+    assert outcome.payloads == ["/help"]
 
 
 def test_a_territory_question_is_answered_from_the_data_with_its_source(
@@ -329,16 +373,12 @@ def test_a_follow_up_without_a_theme_is_answered_on_the_last_topic(settings: Set
     assert outcome.slots["last_theme"] == "schools"
 
 
-def test_a_follow_up_with_nothing_before_asks_to_rephrase_and_is_recorded(
-    settings: Settings, api_server: ApiServer
-) -> None:
-    outcome = ask([user("ask_follow_up", "c'est où exactement ?")])
+def test_a_follow_up_with_nothing_before_asks_to_rephrase_and_is_recorded(api: FakeApi) -> None:
+    outcome = ask([user("ask_follow_up", "c'est où exactement ?")], api=api)
 
     assert outcome.text.startswith("Je ne suis pas sûr d'avoir bien compris.")
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        texts = [row[0] for row in connection.execute("SELECT text FROM unanswered_questions")]
-    assert any(text.startswith("c'est où exactement") for text in texts)
+    assert "/request_human" in outcome.payloads
+    assert api.unanswered == [("c'est où exactement ?", None, None)]
 
 
 def test_a_place_named_after_an_answer_brings_the_places_own_entry(settings: Settings) -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
+import pytest
+from conftest import make_tracker, run, user
 
-from conftest import ApiServer, handoff_conversation, handoff_slots, make_tracker, run, user
-
-from bot.actions.config import Settings
-from bot.actions.handoff import ActionSubmitHandoff
 from bot.actions.live import (
     ActionForwardToReferent,
     ActionHandoffClosed,
     ActionReferentJoined,
     ActionRelayReferentMessage,
 )
+from tests.fakes.api import FakeApi
 
 TEAM = "Équipe accueil du Grand-Figeac"
 
@@ -83,55 +81,56 @@ def test_a_visitor_cannot_type_their_way_into_the_referent_role() -> None:
     assert outcome.events == []
 
 
-def _claim(api_server: ApiServer, reference: str) -> None:
-    # Claiming takes a referent's login; the dashboard's own tests cover that path,
-    # here the case is simply put in the state a claim leaves it in.
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE cases SET status = 'claimed' WHERE reference = ?", (reference,))
-
-
-def test_visitor_message_goes_to_the_live_case_silently(
-    settings: Settings, api_server: ApiServer
-) -> None:
-    submitted = run(
-        ActionSubmitHandoff(),
-        make_tracker(handoff_conversation(), handoff_slots(), sender_id="visitor-live"),
-    )
-    _claim(api_server, submitted.slots["handoff_reference"])
+def test_visitor_message_goes_to_the_live_case_silently(api: FakeApi) -> None:
     message = user("ask_housing", "Merci ! Et pour un logement à louer ?")
 
     outcome = run(
-        ActionForwardToReferent(),
+        ActionForwardToReferent(api),
         make_tracker([message], {"handoff_live": True}, sender_id="visitor-live"),
     )
 
     assert outcome.messages == []
     assert outcome.events == []
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        texts = [row[0] for row in connection.execute("SELECT text FROM case_messages")]
-    assert "Merci ! Et pour un logement à louer ?" in texts
+    assert api.forwarded == [("visitor-live", "Merci ! Et pour un logement à louer ?")]
 
 
-def test_assistant_resumes_when_the_case_is_no_longer_live(settings: Settings) -> None:
+def test_assistant_resumes_when_the_case_is_no_longer_live(api: FakeApi) -> None:
+    api.live = False
     tracker = make_tracker(
         [user("ask_jobs", "vous êtes là ?")], {"handoff_live": True}, sender_id="visitor-gone"
     )
 
-    outcome = run(ActionForwardToReferent(), tracker)
+    outcome = run(ActionForwardToReferent(api), tracker)
 
     assert outcome.text.startswith("La conversation avec l'équipe d'accueil est terminée.")
+    assert outcome.payloads == ["/help", "/request_human"]
     assert outcome.slots == {"handoff_live": False}
 
 
-def test_visitor_is_told_when_the_message_could_not_be_forwarded(api_down: Settings) -> None:
+@pytest.mark.parametrize(
+    ("failure", "told"),
+    [
+        (
+            "down",
+            "Votre message n'a pas pu être transmis à l'équipe pour le moment. "
+            "Pouvez-vous le renvoyer dans un instant ?",
+        ),
+        (
+            # A refusal (4xx) is no outage: sending the same words again cannot help.
+            "refusing",
+            "Ce message n'a pas pu être transmis à l'équipe tel qu'il est écrit, et le "
+            "renvoyer à l'identique n'y changerait rien. Pouvez-vous le reformuler en "
+            "quelques phrases ?",
+        ),
+    ],
+)
+def test_visitor_is_told_when_the_message_could_not_be_forwarded(
+    api: FakeApi, failure: str, told: str
+) -> None:
+    setattr(api, failure, True)
     tracker = make_tracker([user("ask_jobs", "bonjour ?")], {"handoff_live": True})
 
-    outcome = run(ActionForwardToReferent(), tracker)
+    outcome = run(ActionForwardToReferent(api), tracker)
 
-    assert outcome.texts == [
-        "Votre message n'a pas pu être transmis à l'équipe pour le moment. "
-        "Pouvez-vous le renvoyer dans un instant ?"
-    ]
+    assert outcome.texts == [told]
     assert outcome.events == []

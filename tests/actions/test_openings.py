@@ -1,4 +1,8 @@
-"""Openings in the chat: the partners' offers near the visitor's town, page by page."""
+"""Openings in the chat: the partners' offers near the visitor's town, page by page.
+
+Against the API's stand-in (tests/fakes/api.py): which openings match is the API's
+business (tests/api/test_openings*.py); here, what the actions ask and what is shown.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,53 @@ import re
 from typing import Any
 
 import pytest
-from conftest import answered, make_tracker, run, user
+from conftest import answered, make_tracker, rendered, run, user
 
-from bot.actions.config import Settings
 from bot.actions.knowledge import ActionAnswerTheme
 from bot.actions.openings import ActionSearchOpenings, ValidateOpeningsForm
-
-pytestmark = pytest.mark.usefixtures("sample_openings")
+from tests.fakes.api import FakeApi, entry, opening
 
 FIGEAC = "46102"
+SAMPLE = "Données d'exemple fictives."
+
+
+@pytest.fixture
+def offers(api: FakeApi) -> FakeApi:
+    """Seven nurses' offers around Figeac (one 45 km away), a baker's, two businesses and
+    a farm to take over, all sample records; and an entry on finding a job in the Lot,
+    clearly about any question on finding a job."""
+    api.openings = [
+        *(
+            opening(
+                f"Infirmier de test {n} (H/F)",
+                employer_or_seller="Employeur de test",
+                commune_name="Figeac",
+                distance_km=float(n * 3),
+                contract="CDI",
+                url=f"https://example.org/offre/{n}",
+                sample_notice=SAMPLE,
+            )
+            for n in range(1, 7)
+        ),
+        opening("Infirmier de nuit (H/F)", commune_name="Gourdon", distance_km=45.0),
+        opening("Boulanger (H/F)", commune_name="Gramat", distance_km=25.0),
+        opening("Boulangerie à reprendre", kind="business_takeover", contract="150 000 €"),
+        opening(
+            "Boulangerie-pâtisserie à céder", kind="business_takeover", commune_name="Souillac"
+        ),
+        opening("Ferme caprine à reprendre", kind="farm_takeover", contract="320 000 €"),
+    ]
+    api.answer(
+        lambda search: search.confident_only and "trouver un emploi" in search.query,
+        entry("test-emploi-lot", "Réponse de test sur l'emploi dans le Lot.", theme="jobs"),
+    )
+    api.answer(
+        lambda search: not search.confident_only and search.theme == "jobs",
+        entry("test-emploi-lot", "Réponse de test sur l'emploi dans le Lot.", theme="jobs"),
+    )
+    return api
+
+
 LISTED = re.compile(r"^- \*\*(?P<title>[^*]+)\*\* — (?P<details>.*)$", re.MULTILINE)
 
 
@@ -23,10 +65,10 @@ def listed(text: str) -> list[tuple[str, str]]:
     return [(m["title"], m["details"]) for m in LISTED.finditer(text)]
 
 
-def test_trade_question_lists_sample_offers_near_the_town(settings: Settings) -> None:
+def test_trade_question_lists_sample_offers_near_the_town(offers: FakeApi) -> None:
     text = "je cherche un emploi d'infirmier à Figeac"
     outcome = run(
-        ActionAnswerTheme(),
+        ActionAnswerTheme(offers),
         make_tracker([user("ask_jobs", text, {"job": "infirmier", "commune": "Figeac"})]),
     )
 
@@ -43,7 +85,7 @@ def test_trade_question_lists_sample_offers_near_the_town(settings: Settings) ->
     assert json.loads(outcome.slots["openings_search"])["query"] == "infirmier"
 
 
-def test_more_shows_the_next_page_of_the_same_search(settings: Settings) -> None:
+def test_more_shows_the_next_page_of_the_same_search(offers: FakeApi) -> None:
     search = {
         "kind": "job",
         "query": "infirmier",
@@ -53,7 +95,7 @@ def test_more_shows_the_next_page_of_the_same_search(settings: Settings) -> None
         "page": 1,
     }
     outcome = run(
-        ActionSearchOpenings(),
+        ActionSearchOpenings(offers),
         make_tracker([user("more_openings", "voir plus")], {"openings_search": json.dumps(search)}),
     )
 
@@ -62,9 +104,9 @@ def test_more_shows_the_next_page_of_the_same_search(settings: Settings) -> None
     assert json.loads(outcome.slots["openings_search"])["page"] == 2
 
 
-def test_nothing_anywhere_says_so_and_offers_a_referent(settings: Settings) -> None:
+def test_nothing_anywhere_says_so_and_offers_a_referent(offers: FakeApi) -> None:
     outcome = run(
-        ActionSearchOpenings(),
+        ActionSearchOpenings(offers),
         make_tracker(
             [user("give_contact", "scaphandrier")],
             {"opening_query": "scaphandrier", "commune": FIGEAC, "commune_name": "Figeac"},
@@ -73,13 +115,14 @@ def test_nothing_anywhere_says_so_and_offers_a_referent(settings: Settings) -> N
 
     assert outcome.text.startswith("Je n'ai trouvé aucune offre d'emploi pour « scaphandrier »")
     assert "à moins de 60 km" in outcome.text  # widened once before giving up
+    assert [search.radius_km for search in offers.openings_searches] == [30.0, 60.0]
     assert "/request_human" in outcome.payloads
     assert outcome.slots["opening_query"] is None
 
 
-def test_takeovers_list_businesses_and_farms_with_their_price(settings: Settings) -> None:
+def test_takeovers_list_businesses_and_farms_with_their_price(offers: FakeApi) -> None:
     outcome = run(
-        ActionSearchOpenings(),
+        ActionSearchOpenings(offers),
         make_tracker(
             [user("give_contact", "peu importe")],
             {"opening_kind": "takeover", "opening_query": "*"},
@@ -102,8 +145,8 @@ def test_any_trade_answer_means_no_keywords(domain: dict[str, Any]) -> None:
     }
 
 
-def test_more_without_a_search_offers_to_start_one(settings: Settings) -> None:
-    outcome = run(ActionSearchOpenings(), make_tracker([user("more_openings", "voir plus")]))
+def test_more_without_a_search_offers_to_start_one(offers: FakeApi) -> None:
+    outcome = run(ActionSearchOpenings(offers), make_tracker([user("more_openings", "voir plus")]))
 
     assert outcome.text.startswith("Je n'ai pas encore de recherche en cours.")
     assert '/search_openings{"opening_kind":"job"}' in outcome.payloads
@@ -111,11 +154,11 @@ def test_more_without_a_search_offers_to_start_one(settings: Settings) -> None:
 
 
 def test_a_trade_named_with_a_takeover_question_lists_the_businesses_to_take_over(
-    settings: Settings,
+    offers: FakeApi,
 ) -> None:
     text = "mon mari est boulanger, il y a des boulangeries à reprendre ?"
     outcome = run(
-        ActionAnswerTheme(),
+        ActionAnswerTheme(offers),
         make_tracker([user("ask_business", text, {"job": "boulangerie"})]),
     )
 
@@ -126,11 +169,11 @@ def test_a_trade_named_with_a_takeover_question_lists_the_businesses_to_take_ove
 
 
 def test_an_entry_clearly_about_a_trade_question_comes_before_the_offers(
-    settings: Settings,
+    offers: FakeApi,
 ) -> None:
     text = "je suis infirmier, comment trouver un emploi dans le Lot ?"
     outcome = run(
-        ActionAnswerTheme(),
+        ActionAnswerTheme(offers),
         make_tracker([user("ask_jobs", text, {"job": "infirmier"})]),
     )
 
@@ -145,7 +188,7 @@ def test_an_entry_clearly_about_a_trade_question_comes_before_the_offers(
 
 
 def test_a_trade_question_after_another_topic_is_not_read_as_a_follow_up_of_it(
-    settings: Settings,
+    offers: FakeApi,
 ) -> None:
     events = [
         *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
@@ -153,7 +196,7 @@ def test_a_trade_question_after_another_topic_is_not_read_as_a_follow_up_of_it(
     ]
 
     outcome = run(
-        ActionAnswerTheme(),
+        ActionAnswerTheme(offers),
         make_tracker(
             events, {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"}
         ),
@@ -165,10 +208,10 @@ def test_a_trade_question_after_another_topic_is_not_read_as_a_follow_up_of_it(
 
 
 def test_a_trade_question_no_entry_is_clearly_about_gets_the_offers_alone(
-    settings: Settings,
+    offers: FakeApi,
 ) -> None:
     outcome = run(
-        ActionAnswerTheme(),
+        ActionAnswerTheme(offers),
         make_tracker([user("ask_jobs", "infirmier", {"job": "infirmier"})]),
     )
 
@@ -177,14 +220,28 @@ def test_a_trade_question_no_entry_is_clearly_about_gets_the_offers_alone(
 
 
 def test_a_trade_with_no_offer_gets_the_knowledge_answer_instead_of_nothing(
-    settings: Settings,
+    offers: FakeApi,
 ) -> None:
     text = "je cherche un poste de scaphandrier, comment trouver un emploi dans le Lot ?"
     outcome = run(
-        ActionAnswerTheme(),
+        ActionAnswerTheme(offers),
         make_tracker([user("ask_jobs", text, {"job": "scaphandrier"})]),
     )
 
     assert not outcome.text.startswith("Je n'ai trouvé aucune")
     assert outcome.text.startswith("Réponse de test sur l'emploi dans le Lot.")
     assert '/search_openings{"opening_kind":"job"}' in outcome.payloads
+
+
+@pytest.mark.parametrize(
+    ("kind", "start"),
+    [
+        ("takeover", "Quel type d'activité aimeriez-vous reprendre ?"),
+        ("job", "Quel métier ou quel secteur vous intéresse ?"),
+        (None, "Quel métier ou quel secteur vous intéresse ?"),
+    ],
+)
+def test_the_trade_question_fits_the_kind_of_openings_sought(kind: str | None, start: str) -> None:
+    asked = rendered({"response": "utter_ask_opening_query"}, {"opening_kind": kind})
+
+    assert str(asked["text"]).startswith(start)

@@ -23,6 +23,10 @@ from bot.actions.conversation import (
     transcript,
     without_place,
 )
+from bot.actions.fallback import guess_buttons
+from bot.actions.knowledge import answer_reply, format_answer
+from bot.actions.openings import openings_reply
+from contract.french import french_date
 
 
 def hit(scope_match: str = "commune", sources: int = 1) -> KnowledgeHit:
@@ -46,7 +50,7 @@ def hit(scope_match: str = "commune", sources: int = 1) -> KnowledgeHit:
     ],
 )
 def test_dates_are_written_the_french_way(day: date, expected: str) -> None:
-    assert texts.french_date(day) == expected
+    assert french_date(day) == expected
 
 
 @pytest.mark.parametrize(
@@ -77,7 +81,7 @@ def test_button_payload_carries_entities_for_rasa() -> None:
 
 
 def test_answer_shows_source_link_and_review_date() -> None:
-    text = texts.format_answer(hit(), "Figeac")
+    text = format_answer(hit(), "Figeac")
 
     assert text.startswith("Figeac compte plusieurs lycées.")
     assert "Source : [Annuaire 0](https://example.org/0)" in text
@@ -86,12 +90,12 @@ def test_answer_shows_source_link_and_review_date() -> None:
 
 def test_answer_lists_every_source() -> None:
     assert "Sources : [Annuaire 0](https://example.org/0) · [Annuaire 1]" in (
-        texts.format_answer(hit(sources=2), None)
+        format_answer(hit(sources=2), None)
     )
 
 
 def test_answer_says_when_it_is_not_specific_to_the_commune() -> None:
-    text = texts.format_answer(hit(scope_match="department"), "Gramat")
+    text = format_answer(hit(scope_match="department"), "Gramat")
 
     assert text.startswith(
         "Je n'ai pas d'information propre à Gramat sur ce sujet ; "
@@ -100,14 +104,14 @@ def test_answer_says_when_it_is_not_specific_to_the_commune() -> None:
 
 
 def test_answer_never_says_nothing_local_when_a_local_entry_exists() -> None:
-    text = texts.format_answer(hit(scope_match="department"), "Souillac", local_entries=1)
+    text = format_answer(hit(scope_match="department"), "Souillac", local_entries=1)
 
     assert "propre à Souillac" not in text
     assert text.startswith("Ce qui suit vaut à Souillac comme dans tout le Lot.")
 
 
 def test_follow_up_buttons_keep_the_commune_in_their_titles() -> None:
-    reply = texts.answer_reply(hit(), "schools", "Figeac")
+    reply = answer_reply(hit(), "schools", "Figeac")
 
     titles = [b["title"] for b in reply.buttons]
     assert titles[:2] == ["Le logement à Figeac", "Les transports à Figeac"]
@@ -115,7 +119,7 @@ def test_follow_up_buttons_keep_the_commune_in_their_titles() -> None:
 
 
 def test_answer_without_a_place_offers_main_towns_and_undecided_after_it() -> None:
-    reply = texts.answer_reply(hit(scope_match="department"), "housing", None, offer_place=True)
+    reply = answer_reply(hit(scope_match="department"), "housing", None, offer_place=True)
 
     assert reply.text.startswith("Figeac compte plusieurs lycées.")
     assert "dites-moi où vous pensez vous installer" in reply.text
@@ -127,7 +131,7 @@ def test_answer_without_a_place_offers_main_towns_and_undecided_after_it() -> No
 
 
 def test_close_runner_up_is_offered_first() -> None:
-    reply = texts.answer_reply(
+    reply = answer_reply(
         hit(), "leisure", None, close_call=EntryRef("fromage-rocamadour", "Le Rocamadour")
     )
 
@@ -147,10 +151,7 @@ def test_outside_place_is_named_with_its_departement() -> None:
 
 
 def test_did_you_mean_lists_the_candidate_themes_and_something_else() -> None:
-    reply = texts.did_you_mean_reply(["housing", "jobs"])
-
-    assert reply.text.startswith("Je ne suis pas sûr d'avoir bien compris.")
-    assert [(b["title"], b["payload"]) for b in reply.buttons] == [
+    assert [(b["title"], b["payload"]) for b in guess_buttons(["housing", "jobs"])] == [
         ("Logement", "/ask_housing"),
         ("Emploi", "/ask_jobs"),
         ("Autre chose", "/deny"),
@@ -291,7 +292,7 @@ def test_a_single_opening_is_announced_as_the_only_one() -> None:
         url="https://example.org/offre",
         sample_notice=None,
     )
-    reply = texts.openings_reply(
+    reply = openings_reply(
         "job",
         OpeningPage(total=1, results=(offer,)),
         query="boulanger",

@@ -1,0 +1,219 @@
+"""A stand-in for the project's API in the action tests: ApiClient's methods and return
+types (bot/actions/api_client.py), answering from what the test put in, with no HTTP.
+
+What the real API answers, and that ApiClient reads it into the same types, is checked
+by tests/actions/test_contract.py against the running API; the tests using this fake
+check what the actions do with those answers and what the visitor reads.
+
+Runs in the bot env (Python 3.10): rasa-sdk's packages only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.actions.api_client import (
+    ApiClient,
+    ApiRejected,
+    ApiUnavailable,
+    Commune,
+    ComparisonText,
+    HandoffReceipt,
+    KnowledgeAnswer,
+    KnowledgeHit,
+    OpeningHit,
+    OpeningPage,
+    Resolution,
+    Source,
+    TerritoryReply,
+)
+
+
+@dataclass(frozen=True)
+class Search:
+    """One call of search_knowledge, as the action made it."""
+
+    query: str
+    theme: str | None
+    commune: str | None
+    confident_only: bool = False
+    local_first: bool = False
+
+
+@dataclass(frozen=True)
+class OpeningsSearch:
+    """One call of search_openings, as the action made it."""
+
+    query: str | None
+    kinds: tuple[str, ...]
+    commune: str | None
+    radius_km: float | None
+    page: int
+    per_page: int
+
+
+def entry(
+    entry_id: str,
+    answer: str,
+    *,
+    theme: str = "schools",
+    scope_match: str = "department",
+    reviewed: date | None = date(2026, 11, 25),
+) -> KnowledgeHit:
+    """An entry as the API sends it, with one source."""
+    return KnowledgeHit(
+        id=entry_id,
+        theme=theme,
+        title=f"Test : {entry_id}",
+        answer=answer,
+        sources=(Source("Source de test", "https://example.org/test"),),
+        reviewed=reviewed,
+        scope_match=scope_match,
+    )
+
+
+def opening(title: str, **fields: Any) -> OpeningHit:
+    values: dict[str, Any] = {
+        "kind": "job",
+        "title": title,
+        "employer_or_seller": None,
+        "commune_name": None,
+        "distance_km": None,
+        "contract": None,
+        "url": None,
+        "sample_notice": None,
+    }
+    return OpeningHit(**{**values, **fields})
+
+
+@dataclass
+class FakeApi(ApiClient):
+    """Answers from its tables; `down` makes every call fail as an unreachable API does,
+    `refusing` as an API that answers 4xx."""
+
+    communes: dict[str, Commune] = field(default_factory=dict)
+    outside: dict[str, Resolution] = field(default_factory=dict)
+    entries: dict[str, KnowledgeHit] = field(default_factory=dict)
+    # First rule whose test accepts the search answers it; none: no hit.
+    searches: list[tuple[Callable[[Search], bool], KnowledgeAnswer]] = field(default_factory=list)
+    territory: list[tuple[Callable[[str], bool], TerritoryReply]] = field(default_factory=list)
+    openings: list[OpeningHit] = field(default_factory=list)
+    receipt: HandoffReceipt | None = None
+    live: bool = True
+    transcript_sent: bool = True
+    down: bool = False
+    refusing: bool = False
+    # What the actions sent, in order.
+    knowledge_searches: list[Search] = field(default_factory=list)
+    openings_searches: list[OpeningsSearch] = field(default_factory=list)
+    unanswered: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    handoffs: list[dict[str, Any]] = field(default_factory=list)
+    forwarded: list[tuple[str, str]] = field(default_factory=list)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+    transcripts: list[tuple[str, str]] = field(default_factory=list)
+
+    # -- what the test puts in ---------------------------------------------------------
+
+    def add_commune(self, insee: str, name: str, epci_name: str = "") -> Commune:
+        commune = Commune(insee, name, epci_name)
+        self.communes[name.casefold()] = commune
+        return commune
+
+    def answer(self, when: Callable[[Search], bool], *hits: KnowledgeHit, **more: Any) -> None:
+        """`when` a search matches, answer `hits` (`close_call`, `local_entries`: more)."""
+        self.searches.append((when, KnowledgeAnswer(hits=hits, **more)))
+
+    def knows(self, when: Callable[[str], bool], reply: TerritoryReply) -> None:
+        """`when` a territory question matches, answer `reply`."""
+        self.territory.append((when, reply))
+
+    # -- ApiClient ---------------------------------------------------------------------
+
+    def _call(self) -> None:
+        if self.down:
+            raise ApiUnavailable("the fake API is down")
+        if self.refusing:
+            raise ApiRejected(422, "the fake API refuses")
+
+    async def resolve_commune(self, name: str) -> Resolution:
+        self._call()
+        found = self.communes.get(name.casefold())
+        if found is not None:
+            return Resolution("found", found, ())
+        if name.casefold() in self.outside:
+            return self.outside[name.casefold()]
+        close = tuple(c for key, c in self.communes.items() if key[:3] == name.casefold()[:3])
+        return Resolution("unknown", None, close)
+
+    async def search_knowledge(
+        self, query: str, theme: str | None, commune: str | None, limit: int = 3, **flags: bool
+    ) -> KnowledgeAnswer:
+        self._call()
+        search = Search(query, theme, commune, **flags)
+        self.knowledge_searches.append(search)
+        for when, answer in self.searches:
+            if when(search):
+                return answer
+        return KnowledgeAnswer(hits=())
+
+    async def knowledge_entry(self, entry_id: str) -> KnowledgeHit | None:
+        self._call()
+        return self.entries.get(entry_id)
+
+    async def territory_answer(self, question: str, commune: str | None) -> TerritoryReply:
+        self._call()
+        for when, reply in self.territory:
+            if when(question):
+                return reply
+        return TerritoryReply("unknown", "card", "", (), None)
+
+    async def compare_communes(self, names: list[str]) -> ComparisonText:
+        self._call()
+        raise ApiRejected(422, "the fake API compares nothing")
+
+    async def search_openings(self, *asked: Any) -> OpeningPage:
+        """Nearest first is the API's order; here, the table's."""
+        self._call()
+        search = OpeningsSearch(*asked)
+        self.openings_searches.append(search)
+        query = (search.query or "").casefold()
+        matching = [
+            item
+            for item in self.openings
+            if item.kind in search.kinds
+            and query in item.title.casefold()
+            and (search.radius_km is None or (item.distance_km or 0) <= search.radius_km)
+        ]
+        start = (search.page - 1) * search.per_page
+        return OpeningPage(len(matching), tuple(matching[start : start + search.per_page]))
+
+    async def record_unanswered(
+        self, text: str, theme_guess: str | None, commune: str | None
+    ) -> None:
+        self._call()
+        self.unanswered.append((text, theme_guess, commune))
+
+    async def create_handoff(self, payload: dict[str, Any]) -> HandoffReceipt:
+        self._call()
+        self.handoffs.append(payload)
+        return self.receipt or HandoffReceipt(
+            "OML-TEST", "new", "dept", "L'équipe d'accueil du Lot", ""
+        )
+
+    async def forward_visitor_message(self, conversation_id: str, text: str) -> bool:
+        self._call()
+        if self.live:
+            self.forwarded.append((conversation_id, text))
+        return self.live
+
+    async def rate_handoff(self, conversation_id: str, reference: str, **rating: Any) -> None:
+        self._call()
+        self.ratings.append({"reference": reference, **rating})
+
+    async def email_transcript(self, conversation_id: str, reference: str) -> bool:
+        self._call()
+        self.transcripts.append((conversation_id, reference))
+        return self.transcript_sent
