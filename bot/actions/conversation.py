@@ -54,6 +54,25 @@ def entity_values(parse_data: dict[str, Any] | None, entity: str) -> list[str]:
     ]
 
 
+def joined_place(parse_data: dict[str, Any] | None) -> str | None:
+    """The words of the first two `commune` entities with what lies between them, when only
+    spaces or hyphens do: the entity extractor sometimes cuts a name in two in a long
+    sentence ("on emménage à [lacapelle] [marival], où vais-je accoucher ?")."""
+    text = str((parse_data or {}).get("text") or "")
+    spans = sorted(
+        (int(item["start"]), int(item["end"]))
+        for item in (parse_data or {}).get("entities") or []
+        if item.get("entity") == "commune" and "start" in item and "end" in item
+    )
+    if len(spans) < 2 or not text:
+        return None
+    (start, first_end), (second_start, end) = spans[0], spans[1]
+    between = text[first_end:second_start]
+    if not between or between.strip(" -") or second_start <= first_end:
+        return None
+    return text[start:end]
+
+
 def theme_guesses(intent_ranking: Sequence[dict[str, Any]], limit: int = 3) -> list[str]:
     """The themes the NLU hesitated between, most likely first."""
     themes = [

@@ -27,6 +27,7 @@ from bot.actions.conversation import (
     entity_values,
     intent_of,
     is_payload,
+    joined_place,
     last_question_about,
     points_back,
     previous_question,
@@ -165,6 +166,8 @@ class ThemeAnswer:
         self.dispatcher = dispatcher
         self.tracker = tracker
         self.turn = Turn.read(tracker)
+        # Said once the question is answered ("Je ne trouve pas « lacapelle »…").
+        self.after_answer: list[Reply] = []
 
     async def run(self) -> list[EventType]:
         turn = self.turn
@@ -180,9 +183,11 @@ class ThemeAnswer:
         if not turn.theme:
             return [*events, *await self.without_theme(place)]
         found = await self.openings(turn.theme, place)
-        if found is not None:
-            return [*events, *found]
-        return [*events, *await self.from_knowledge(turn.theme, place)]
+        if found is None:
+            found = await self.from_knowledge(turn.theme, place)
+        for reply in self.after_answer:
+            _say(self.dispatcher, reply)
+        return [*events, *found]
 
     async def read_place_alone(self) -> tuple[Commune | None, list[EventType] | None]:
         """A message heard as a place alone, read by the territory data: ("populasion de
@@ -213,6 +218,10 @@ class ThemeAnswer:
             return (self.tracker.get_slot("commune"), self.tracker.get_slot("commune_name")), []
         try:
             resolution = await self.api.resolve_commune(self.turn.places[0])
+            joined = joined_place(self.turn.latest)
+            if resolution.status == "unknown" and joined:
+                whole = await self.api.resolve_commune(joined)
+                resolution = whole if whole.status == "found" else resolution
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.resolve_failed", extra={"sender": self.tracker.sender_id})
             _say(self.dispatcher, texts.api_down_reply(self.turn.theme))
@@ -221,10 +230,13 @@ class ThemeAnswer:
             _say(self.dispatcher, texts.outside_lot_reply(self.turn.places[0], resolution))
             return None
         if resolution.status != "found" or resolution.commune is None:
-            _say(
-                self.dispatcher,
-                texts.unknown_place_reply(self.turn.places[0], resolution.alternatives),
-            )
+            unknown = texts.unknown_place_reply(self.turn.places[0], resolution.alternatives)
+            if self.turn.intent in texts.THEME_INTENTS:
+                # Answer first: a question on a theme is answered for the whole Lot, and
+                # the place is asked about after it, where its buttons show.
+                self.after_answer.append(unknown)
+                return (None, None), []
+            _say(self.dispatcher, unknown)
             return None
         commune = resolution.commune
         return (commune.insee, commune.name), place_events(commune)

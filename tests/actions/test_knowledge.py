@@ -174,23 +174,69 @@ def test_place_outside_the_lot_is_said_kindly_with_lot_towns(api: FakeApi) -> No
     assert api.knowledge_searches == []
 
 
-def test_unknown_place_asks_to_check_the_spelling(api: FakeApi) -> None:
+EMPLOI = entry("test-emploi-lot", "Réponse de test sur l'emploi dans le Lot.", theme="jobs")
+
+
+def test_a_question_naming_an_unknown_place_is_answered_for_the_lot_then_the_place_checked(
+    api: FakeApi,
+) -> None:
+    api.answer(lambda search: search.theme == "jobs" and search.commune is None, EMPLOI)
+
     outcome = ask(
         [user("ask_jobs", "du travail à Xyzzyville ?", {"commune": "Xyzzyville"})], api=api
     )
 
-    assert outcome.text.startswith("Je ne trouve pas « Xyzzyville » parmi les communes du Lot.")
+    assert outcome.texts[0].startswith("Réponse de test sur l'emploi dans le Lot.")
+    assert outcome.texts[-1].startswith(
+        "Je ne trouve pas « Xyzzyville » parmi les communes du Lot."
+    )
     assert "/undecided_place" in outcome.payloads
+    assert "commune" not in outcome.slots
 
 
-def test_a_misspelt_place_offers_the_communes_it_may_be(api: FakeApi) -> None:
+def test_a_misspelt_place_offers_the_communes_it_may_be_after_the_answer(api: FakeApi) -> None:
+    api.answer(lambda search: search.theme == "jobs", EMPLOI)
+
     outcome = ask([user("ask_jobs", "du travail à Figeak ?", {"commune": "Figeak"})], api=api)
 
-    assert outcome.text == (
+    assert outcome.texts[0].startswith("Réponse de test sur l'emploi dans le Lot.")
+    assert outcome.texts[-1] == (
         "Je ne trouve pas « Figeak » parmi les communes du Lot. "
         "Vouliez-vous dire l'une de celles-ci ?"
     )
-    assert outcome.payloads == ['/inform_commune{"commune":"Figeac"}', "/undecided_place"]
+    assert outcome.messages[-1]["buttons"] == [
+        {"title": "Figeac", "payload": '/inform_commune{"commune":"Figeac"}'},
+        {"title": "Pas encore décidé", "payload": "/undecided_place"},
+    ]
+
+
+def test_an_unknown_place_given_alone_asks_to_check_the_spelling(api: FakeApi) -> None:
+    outcome = ask(
+        [user("inform_commune", "plutôt Xyzzyville", {"commune": "Xyzzyville"})],
+        {"last_theme": "jobs"},
+        api=api,
+    )
+
+    assert outcome.text.startswith("Je ne trouve pas « Xyzzyville » parmi les communes du Lot.")
+    assert api.knowledge_searches == []
+
+
+def test_a_town_name_cut_in_two_by_the_entity_extractor_is_read_whole(api: FakeApi) -> None:
+    api.add_commune("46148", "Lacapelle Marival")
+    api.answer(lambda search: search.commune == "46148", EMPLOI)
+    text = "on emménage à lacapelle marival, du travail là-bas ?"
+    event = user("ask_jobs", text, {"commune": "lacapelle"})
+    start = text.index("marival")
+    event["parse_data"]["entities"].append(
+        {"entity": "commune", "value": "marival", "start": start, "end": start + 7}
+    )
+
+    outcome = ask([event], api=api)
+
+    assert "Réponse de test sur l'emploi dans le Lot." in outcome.texts[0]
+    assert "Lacapelle Marival" in outcome.texts[0]
+    assert outcome.slots["commune"] == "46148"
+    assert "Je ne trouve pas" not in outcome.text
 
 
 def test_a_place_alone_without_theme_offers_the_themes_there(api: FakeApi) -> None:
