@@ -13,7 +13,9 @@ def said(text: str, **entities: str | list[str]) -> dict[str, Any]:
     for name, values in entities.items():
         for value in [values] if isinstance(values, str) else values:
             start = text.find(value)
-            found.append({"entity": name, "value": value, "start": start, "end": start + len(value)})
+            found.append(
+                {"entity": name, "value": value, "start": start, "end": start + len(value)}
+            )
     return {"text": text, "entities": found}
 
 
