@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from conftest import (
     CONSENT_AT,
+    ApiServer,
     Outcome,
     action,
     bot,
@@ -20,7 +22,7 @@ from conftest import (
 )
 
 from bot.actions.config import Settings
-from bot.actions.handoff import handoff_payload
+from bot.actions.handoff import ActionSubmitHandoff, handoff_payload
 from bot.actions.plan import (
     ActionDeclineProfile,
     ActionEmailPlan,
@@ -268,3 +270,23 @@ def test_the_referent_reads_the_profile_the_visitor_let_the_assistant_keep() -> 
     assert "projet d'installation" in payload["consent"]["text"]
     unconsented = handoff_payload("visitor-1", without, handoff_conversation(), 365)
     assert "children" not in unconsented["profile"]
+
+
+def test_a_request_for_a_referent_carries_the_conversations_plan(
+    settings: Settings, api_server: ApiServer
+) -> None:
+    sender = "visitor-plan-handoff"
+    slots = handoff_slots(profile_consent=True, profile_children=["college"])
+    made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
+
+    submitted = run(ActionSubmitHandoff(), make_tracker(handoff_conversation(), slots, sender))
+
+    assert made.slots["plan_token"]
+    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT plans.conversation_id FROM cases JOIN plans ON plans.id = cases.plan_id "
+            "WHERE cases.reference = ?",
+            (submitted.slots["handoff_reference"],),
+        ).fetchone()
+    assert row == (sender,)
