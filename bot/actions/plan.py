@@ -63,19 +63,17 @@ def _message_before_answer(tracker: Tracker) -> dict[str, Any]:
     return users[-2] if len(users) >= 2 else {}
 
 
-async def _resolved_places(
-    dispatcher: CollectingDispatcher, update: Update
-) -> tuple[list[str], bool]:
-    """The update's places as Lot communes' official names, and whether they could be
-    checked at all; a place outside the Lot or unknown is said, not kept."""
+async def _resolved_places(dispatcher: CollectingDispatcher, update: Update) -> list[str]:
+    """The update's places as Lot communes' official names; a place outside the Lot or
+    unknown is said, not kept, and none is kept while they cannot be checked."""
     if not update.places:
-        return [], True
+        return []
     api = ApiClient()
     try:
         resolutions = await asyncio.gather(*(api.resolve_commune(p) for p in update.places))
     except (ApiUnavailable, ApiRejected):
         logger.warning("profile.places_unchecked")
-        return [], False
+        return []
     found = [r.commune.name for r in resolutions if r.status == "found" and r.commune]
     missed = [
         place
@@ -84,7 +82,7 @@ async def _resolved_places(
     ]
     if missed:
         dispatcher.utter_message(text=plan_texts.places_not_kept_text(missed))
-    return found, True
+    return found
 
 
 async def _note(
@@ -93,7 +91,7 @@ async def _note(
     """Takes a message describing the project into the profile and says what was noted."""
     text = str(message.get("text") or "")
     update = read_message(text, message.get("parse_data") or {})
-    places, _ = await _resolved_places(dispatcher, update)
+    places = await _resolved_places(dispatcher, update)
     before = Profile.from_slots(tracker.slots)
     after = apply(before, update, places)
     old_lines = set(plan_texts.profile_lines(before))
