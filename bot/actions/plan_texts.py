@@ -263,7 +263,8 @@ def forget_failed_reply() -> Reply:
 
 def places_not_kept_text(names: list[str]) -> str:
     listed = ", ".join(f"« {name} »" for name in names)
+    these = "ce nom" if len(names) == 1 else "ces noms"
     return (
-        f"Je n'ai pas retenu {listed} : je ne trouve pas ce nom parmi les communes du Lot. "
+        f"Je n'ai pas retenu {listed} : je ne trouve pas {these} parmi les communes du Lot. "
         "Dites-moi quelle commune du Lot vous intéresse."
     )
