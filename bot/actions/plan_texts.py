@@ -67,7 +67,7 @@ def profile_lines(profile: Profile, commune_name: str | None = None) -> list[tup
     if not profile.you.is_empty():
         lines.append(("Votre métier ou secteur", _adult(profile.you)))
     if not profile.partner.is_empty():
-        lines.append(("Celui de votre conjoint·e", _adult(profile.partner)))
+        lines.append(("Métier ou secteur de votre conjoint·e", _adult(profile.partner)))
     housing = _housing(profile)
     if housing:
         lines.append(("Logement", housing))

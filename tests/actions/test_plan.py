@@ -115,7 +115,7 @@ def test_each_adult_gets_their_own_trade_and_is_shown_back(settings: Settings) -
     }
     assert shown.text.startswith("Voici ce que j'ai retenu de votre projet :")
     assert "**Votre métier ou secteur** : infirmière" in shown.text
-    assert "**Celui de votre conjoint·e** : menuisier" in shown.text
+    assert "**Métier ou secteur de votre conjoint·e** : menuisier" in shown.text
     assert "/forget_profile" in shown.payloads
 
 
