@@ -40,7 +40,13 @@ def home_page(
     return templates.TemplateResponse(
         request,
         "site/index.html",
-        {"widget_config": config.model_dump(by_alias=True), "static_url": STATIC_URL},
+        {
+            "widget_config": config.model_dump(by_alias=True),
+            "static_url": STATIC_URL,
+            # The privacy paragraph says how long a plan's link and a conversation are kept.
+            "plan_link_days": settings.plan_link_days,
+            "retention_days": settings.retention_days,
+        },
     )
 
 

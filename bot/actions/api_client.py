@@ -134,6 +134,15 @@ class HandoffReceipt:
 
 
 @dataclass(frozen=True)
+class PlanLink:
+    """A "Mon projet d'installation" link, returned once by the API (only its hash is kept)."""
+
+    token: str
+    url: str
+    expires_at: date
+
+
+@dataclass(frozen=True)
 class OpeningHit:
     kind: str  # "job" | "business_takeover" | "farm_takeover"
     title: str
@@ -505,6 +514,49 @@ class ApiClient:
             "/v1/handoffs/transcript-email",
             json={"conversation_id": conversation_id, "reference": reference},
         )
+        return bool(_json(response).get("sent"))
+
+    async def create_plan(self, conversation_id: str, profile: dict[str, Any]) -> PlanLink:
+        """A plan of the profile the visitor gave; ApiRejected (422) with the API's reason for
+        a place outside the Lot or a field the plan does not hold. The API revokes the
+        conversation's earlier plans, so a repeat after a lost answer leaves one link."""
+        response = await self._http.request(
+            "POST",
+            "/v1/plans",
+            json={"conversation_id": conversation_id, "profile": profile},
+            retry=True,
+        )
+        body = _json(response)
+        try:
+            expires = _date(body["expires_at"])
+            if expires is None:
+                raise ValueError(body["expires_at"])
+            return PlanLink(token=str(body["token"]), url=str(body["url"]), expires_at=expires)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ApiUnavailable(f"unexpected plan link: {error!r}") from error
+
+    async def revoke_plans(self, conversation_id: str) -> int:
+        """Every plan of the conversation stops working and is erased; how many worked.
+        Retried: revoking twice changes nothing more."""
+        response = await self._http.request(
+            "POST", "/v1/plans/revoke", json={"conversation_id": conversation_id}, retry=True
+        )
+        try:
+            return int(_json(response)["revoked"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ApiUnavailable(f"unexpected revocation: {error!r}") from error
+
+    async def email_plan(self, conversation_id: str, token: str, email: str) -> bool | None:
+        """True once the link left for `email`, False when the mail could not go; None when
+        the link no longer works (expired or erased)."""
+        response = await self._http.request(
+            "POST",
+            "/v1/plans/email",
+            json={"conversation_id": conversation_id, "token": token, "email": email},
+            accept=(404,),
+        )
+        if response.status_code == 404:
+            return None
         return bool(_json(response).get("sent"))
 
 

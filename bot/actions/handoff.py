@@ -30,6 +30,8 @@ from bot.actions.conversation import (
     transcript,
 )
 from bot.actions.outbox import Outbox
+from bot.actions.plan_texts import referent_profile
+from bot.actions.profile import CONSENT_SLOT, Profile
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,9 @@ def handoff_payload(
     """The body of POST /v1/handoffs (docs/contracts.md)."""
     given_at = slots["handoff_consent"]
     profile = {name: slots[name] for name in PROFILE_SLOTS if slots.get(name) is not None}
+    if slots.get(CONSENT_SLOT) is True:
+        # What the visitor agreed to let the assistant keep of their project.
+        profile.update(referent_profile(Profile.from_slots(slots)))
     themes = themes_discussed(events)
     if themes:
         profile["themes"] = themes

@@ -191,6 +191,8 @@ def make_api_server(directory: Path, knowledge_dir: Path) -> ApiServer:
         "DATABASE_URL": f"sqlite:///{directory / 'api.db'}",
         "KNOWLEDGE_DIR": str(knowledge_dir),
         "KNOWLEDGE_WATCH": "false",
+        # The links of "Mon projet d'installation" lead to this API's own page.
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "BOT_API_TOKEN": BOT_TOKEN,
         "RASA_TOKEN": RASA_TOKEN,
         "ADMIN_TOKEN": "test-admin-token",

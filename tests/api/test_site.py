@@ -84,6 +84,21 @@ def test_home_page_is_in_french_with_landmarks_and_says_it_is_a_demo(client: Tes
     assert "Page de démonstration" in response.text
 
 
+def test_home_page_says_what_the_profile_and_the_plan_keep_and_for_how_long(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLAN_LINK_DAYS", "45")
+    monkeypatch.setenv("RETENTION_DAYS", "200")
+    get_settings.cache_clear()
+
+    text = " ".join(client.get("/").text.split())
+
+    assert "Mon projet d'installation" in text
+    assert "cesse de fonctionner au bout de 45 jours" in text
+    assert "« oubliez mes informations » pour tout effacer" in text
+    assert "au plus tard au bout de 200 jours" in text
+
+
 def test_accessibility_statement_is_linked_from_every_page_and_claims_no_conformity(
     client: TestClient,
 ) -> None:
@@ -164,7 +179,10 @@ def test_a_team_name_cannot_break_out_of_the_configuration_block() -> None:
     )
 
     html = templates.get_template("site/index.html").render(
-        widget_config=config.model_dump(by_alias=True), static_url="/site/static"
+        widget_config=config.model_dump(by_alias=True),
+        static_url="/site/static",
+        plan_link_days=30,
+        retention_days=365,
     )
 
     assert "<script>alert" not in html

@@ -1,0 +1,281 @@
+"""The light profile and "Mon projet d'installation": noting what the visitor says of their
+project once they agreed, showing it back, making the plan's link, e-mailing it, forgetting.
+
+The profile lives in slots (profile.py reads messages into it); the plan lives in the API,
+which only these actions call (POST /v1/plans, /v1/plans/email, /v1/plans/revoke).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import plan_texts
+from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.contact import parse_email
+from bot.actions.conversation import intent_of, is_payload
+from bot.actions.profile import (
+    CONSENT_SLOT,
+    PLAN_SLOTS,
+    PROFILE_SLOTS,
+    Profile,
+    Update,
+    apply,
+    plan_body,
+    read_message,
+)
+from bot.actions.texts import Reply, api_down_reply, as_message
+
+logger = logging.getLogger(__name__)
+
+PROFILE_INTENT = "inform_profile"
+PLAN_INTENT = "request_plan"
+# What the conversation knew besides the profile, forgotten with it: the place and the
+# trade, school level or housing its questions named.
+CONTEXT_SLOTS = (
+    "commune",
+    "commune_name",
+    "place_undecided",
+    "compared_communes",
+    "job",
+    "sector",
+    "school_level",
+    "housing_kind",
+)
+
+
+def _say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(**as_message(reply))
+
+
+def _slot_events(values: dict[str, Any]) -> list[EventType]:
+    return [SlotSet(name, value) for name, value in values.items()]
+
+
+def _message_before_answer(tracker: Tracker) -> dict[str, Any]:
+    """The visitor's message the consent question answered (the one before their yes)."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    return users[-2] if len(users) >= 2 else {}
+
+
+async def _resolved_places(dispatcher: CollectingDispatcher, update: Update) -> list[str]:
+    """The update's places as Lot communes' official names; a place outside the Lot or
+    unknown is said, not kept, and none is kept while they cannot be checked."""
+    if not update.places:
+        return []
+    api = ApiClient()
+    try:
+        resolutions = await asyncio.gather(*(api.resolve_commune(p) for p in update.places))
+    except (ApiUnavailable, ApiRejected):
+        logger.warning("profile.places_unchecked")
+        return []
+    found = [r.commune.name for r in resolutions if r.status == "found" and r.commune]
+    missed = [
+        place
+        for place, resolution in zip(update.places, resolutions, strict=True)
+        if resolution.status != "found" or resolution.commune is None
+    ]
+    if missed:
+        dispatcher.utter_message(text=plan_texts.places_not_kept_text(missed))
+    return found
+
+
+async def _note(
+    dispatcher: CollectingDispatcher, tracker: Tracker, message: dict[str, Any]
+) -> list[EventType]:
+    """Takes a message describing the project into the profile and says what was noted."""
+    text = str(message.get("text") or "")
+    update = read_message(text, message.get("parse_data") or {})
+    places = await _resolved_places(dispatcher, update)
+    before = Profile.from_slots(tracker.slots)
+    after = apply(before, update, places)
+    old_lines = set(plan_texts.profile_lines(before))
+    noted = [line for line in plan_texts.profile_lines(after) if line not in old_lines]
+    _say(dispatcher, plan_texts.profile_noted_reply(noted))
+    return _slot_events(after.slots())
+
+
+async def _make_plan(
+    dispatcher: CollectingDispatcher, conversation_id: str, slots: dict[str, Any]
+) -> list[EventType]:
+    profile = Profile.from_slots(slots)
+    commune_name = slots.get("commune_name")
+    if profile.is_empty() and not commune_name:
+        _say(dispatcher, plan_texts.plan_needs_profile_reply())
+        return []
+    try:
+        link = await ApiClient().create_plan(
+            conversation_id, plan_body(profile, str(commune_name) if commune_name else None)
+        )
+    except ApiUnavailable:
+        logger.warning("plan.api_unavailable")
+        _say(dispatcher, api_down_reply(None))
+        return []
+    except ApiRejected as rejected:
+        logger.warning("plan.rejected", extra={"detail": rejected.detail})
+        _say(dispatcher, plan_texts.plan_refused_reply())
+        return []
+    _say(dispatcher, plan_texts.plan_ready_reply(link.url, link.expires_at))
+    return _slot_events(
+        {
+            "plan_token": link.token,
+            "plan_url": link.url,
+            "plan_expires": link.expires_at.isoformat(),
+        }
+    )
+
+
+class ActionNoteProfile(Action):
+    """A message describing the project: noted once the visitor agreed; the agreement is
+    asked the first time; after a no, nothing is kept."""
+
+    def name(self) -> str:
+        return "action_note_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        consent = tracker.get_slot(CONSENT_SLOT)
+        if consent is None:
+            _say(dispatcher, plan_texts.profile_consent_reply())
+            return []
+        if consent is False:
+            _say(dispatcher, plan_texts.profile_not_kept_reply())
+            return []
+        latest = {"text": tracker.latest_message.get("text"), "parse_data": tracker.latest_message}
+        return await _note(dispatcher, tracker, latest)
+
+
+class ActionRecordProfileConsent(Action):
+    """ "Oui" to the consent question: the profile may be kept, starting with the message the
+    question answered (a description is noted, a plan request is fulfilled)."""
+
+    def name(self) -> str:
+        return "action_record_profile_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot(CONSENT_SLOT) is True:
+            # A yes after an answer that asked nothing (the link, a recap).
+            _say(dispatcher, Reply("Très bien. Que puis-je faire d'autre pour vous ?"))
+            return []
+        consented = SlotSet(CONSENT_SLOT, True)
+        asked_by = _message_before_answer(tracker)
+        if intent_of(asked_by.get("parse_data")) == PLAN_INTENT:
+            plan = await _make_plan(dispatcher, tracker.sender_id, dict(tracker.slots))
+            return [consented, *plan]
+        if intent_of(asked_by.get("parse_data")) == PROFILE_INTENT:
+            return [consented, *await _note(dispatcher, tracker, asked_by)]
+        _say(dispatcher, plan_texts.profile_noted_reply([]))
+        return [consented]
+
+
+class ActionDeclineProfile(Action):
+    def name(self) -> str:
+        return "action_decline_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot(CONSENT_SLOT) is True:
+            _say(dispatcher, Reply("D'accord. Que puis-je faire d'autre pour vous ?"))
+            return []
+        _say(dispatcher, plan_texts.profile_declined_reply())
+        return [SlotSet(CONSENT_SLOT, False)]
+
+
+class ActionShowProfile(Action):
+    def name(self) -> str:
+        return "action_show_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        consent = tracker.get_slot(CONSENT_SLOT)
+        lines = plan_texts.profile_lines(Profile.from_slots(tracker.slots))
+        _say(dispatcher, plan_texts.profile_reply(lines, declined=consent is False))
+        return []
+
+
+class ActionMakePlan(Action):
+    """ "Mon projet d'installation": the plan needs the agreement to keep the profile."""
+
+    def name(self) -> str:
+        return "action_make_plan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot(CONSENT_SLOT) is not True:
+            # A plan keeps the profile on the API side: asked even after an earlier no,
+            # since the visitor asks for it now.
+            _say(dispatcher, plan_texts.profile_consent_reply())
+            return []
+        return await _make_plan(dispatcher, tracker.sender_id, dict(tracker.slots))
+
+
+class ActionEmailPlan(Action):
+    """Sends the plan's link to the address in the message, asked for when missing; the
+    address is not kept in any slot."""
+
+    def name(self) -> str:
+        return "action_email_plan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        token = tracker.get_slot("plan_token")
+        if not token:
+            _say(dispatcher, plan_texts.no_plan_yet_reply())
+            return []
+        text = str(tracker.latest_message.get("text") or "")
+        email = None if is_payload(text) else parse_email(text)
+        if email is None:
+            if intent_of(tracker.latest_message) == "email_plan":
+                dispatcher.utter_message(text=plan_texts.ask_plan_email_text())
+            else:
+                _say(dispatcher, plan_texts.invalid_plan_email_reply())
+            return []
+        try:
+            sent = await ApiClient().email_plan(tracker.sender_id, str(token), email)
+        except (ApiUnavailable, ApiRejected) as error:
+            logger.warning("plan.email_failed", extra={"error": type(error).__name__})
+            sent = False
+        if sent is None:
+            _say(dispatcher, plan_texts.plan_gone_reply())
+            return _slot_events(dict.fromkeys(PLAN_SLOTS))
+        _say(
+            dispatcher,
+            plan_texts.plan_emailed_reply(email) if sent else plan_texts.plan_email_failed_reply(),
+        )
+        return []
+
+
+class ActionForgetProfile(Action):
+    """ "Oubliez mes informations": the profile, the plan's link and what the conversation
+    knew of the visitor are cleared, and the API erases the conversation's plans."""
+
+    def name(self) -> str:
+        return "action_forget_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        cleared = _slot_events(
+            dict.fromkeys((CONSENT_SLOT, *PROFILE_SLOTS, *PLAN_SLOTS, *CONTEXT_SLOTS))
+        )
+        try:
+            revoked = await ApiClient().revoke_plans(tracker.sender_id)
+        except (ApiUnavailable, ApiRejected) as error:
+            logger.warning("plan.revoke_failed", extra={"error": type(error).__name__})
+            _say(dispatcher, plan_texts.forget_failed_reply())
+            return cleared
+        handed_off = bool(tracker.get_slot("handoff_reference"))
+        _say(dispatcher, plan_texts.forgotten_reply(revoked, handed_off))
+        return cleared

@@ -1,0 +1,292 @@
+"""The light profile and "Mon projet d'installation" in the chat, through the real API
+(POST /v1/plans, /v1/plans/email, /v1/plans/revoke, the page /projet/<token>)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+from conftest import (
+    CONSENT_AT,
+    ApiServer,
+    Outcome,
+    action,
+    bot,
+    handoff_conversation,
+    handoff_slots,
+    make_tracker,
+    run,
+    user,
+)
+
+from bot.actions.config import Settings
+from bot.actions.handoff import ActionSubmitHandoff, handoff_payload
+from bot.actions.plan import (
+    ActionDeclineProfile,
+    ActionEmailPlan,
+    ActionForgetProfile,
+    ActionMakePlan,
+    ActionNoteProfile,
+    ActionRecordProfileConsent,
+    ActionShowProfile,
+)
+from bot.actions.profile import PROFILE_SLOTS
+
+FAMILY = "Nous avons deux enfants, un au collège et une en maternelle"
+FAMILY_ENTITIES = [("school_level", "collège"), ("school_level", "maternelle")]
+JOBS = "je suis infirmière et mon mari est menuisier"
+
+
+def message(intent: str, text: str, pairs: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    event = user(intent, text)
+    event["parse_data"]["entities"] = [
+        {
+            "entity": name,
+            "value": value,
+            "start": text.find(value),
+            "end": text.find(value) + len(value),
+        }
+        for name, value in pairs
+    ]
+    return event
+
+
+def family_message() -> dict[str, Any]:
+    return message("inform_profile", FAMILY, FAMILY_ENTITIES)
+
+
+def jobs_message() -> dict[str, Any]:
+    return message("inform_profile", JOBS, [("job", "infirmière"), ("job", "menuisier")])
+
+
+def agreed(slots: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"profile_consent": True, **(slots or {})}
+
+
+def kept(outcome: Outcome) -> dict[str, Any]:
+    return {name: value for name, value in outcome.slots.items() if value is not None}
+
+
+def test_a_description_before_any_agreement_asks_for_it_and_keeps_nothing(
+    settings: Settings,
+) -> None:
+    outcome = run(ActionNoteProfile(), make_tracker([family_message()]))
+
+    assert outcome.text.startswith("Voulez-vous que je retienne ce que vous me dites")
+    assert "oubliez mes informations" in outcome.text
+    assert outcome.payloads == ["/affirm", "/deny"]
+    assert outcome.slots == {}
+
+
+def test_yes_keeps_the_description_the_question_answered(settings: Settings) -> None:
+    events = [family_message(), action("action_note_profile"), user("affirm", "/affirm")]
+
+    outcome = run(ActionRecordProfileConsent(), make_tracker(events))
+
+    assert outcome.slots["profile_consent"] is True
+    assert outcome.slots["profile_children"] == ["college", "maternelle"]
+    assert "deux enfants (collège, maternelle)" in outcome.text
+    assert "/request_plan" in outcome.payloads
+
+
+def test_no_is_respected_then_and_later(settings: Settings) -> None:
+    events = [family_message(), action("action_note_profile"), user("deny", "/deny")]
+    declined = run(ActionDeclineProfile(), make_tracker(events))
+    later = run(ActionNoteProfile(), make_tracker([jobs_message()], declined.slots))
+    shown = run(ActionShowProfile(), make_tracker([user("show_profile")], declined.slots))
+
+    assert declined.slots == {"profile_consent": False}
+    assert declined.text.startswith("C'est entendu : je ne retiens rien")
+    assert later.slots == {}
+    assert later.text.startswith("Comme vous me l'avez demandé, je ne retiens pas")
+    assert shown.text.startswith("Vous m'avez demandé de ne rien retenir")
+
+
+def test_each_adult_gets_their_own_trade_and_is_shown_back(settings: Settings) -> None:
+    noted = run(ActionNoteProfile(), make_tracker([jobs_message()], agreed()))
+    shown = run(ActionShowProfile(), make_tracker([user("show_profile")], agreed(noted.slots)))
+
+    assert kept(noted) == {
+        "profile_household": "couple",
+        "profile_trade": "infirmière",
+        "profile_partner_trade": "menuisier",
+    }
+    assert shown.text.startswith("Voici ce que j'ai retenu de votre projet :")
+    assert "**Votre métier ou secteur** : infirmière" in shown.text
+    assert "**Métier ou secteur de votre conjoint·e** : menuisier" in shown.text
+    assert "/forget_profile" in shown.payloads
+
+
+def test_a_correction_changes_the_childs_level(settings: Settings) -> None:
+    slots = agreed({"profile_children": ["college", "maternelle"]})
+    text = "en fait la petite est en CM2"
+    correction = message("inform_profile", text, [("school_level", "primaire")])
+    correction["parse_data"]["entities"][0].update(start=text.find("CM2"), end=len(text))
+
+    outcome = run(ActionNoteProfile(), make_tracker([correction], slots))
+
+    assert outcome.slots["profile_children"] == ["college", "elementaire"]
+    assert "deux enfants (collège, école élémentaire)" in outcome.text
+
+
+def test_a_place_outside_the_lot_is_said_and_not_kept(settings: Settings) -> None:
+    text = "on vise Brive ou Souillac et on veut louer"
+    place = message("inform_profile", text, [("commune", "Brive"), ("commune", "Souillac")])
+
+    outcome = run(ActionNoteProfile(), make_tracker([place], agreed()))
+
+    assert "Je n'ai pas retenu « Brive »" in outcome.text
+    assert outcome.slots["profile_area"] == ["Souillac"]
+    assert outcome.slots["profile_tenure"] == "rent"
+
+
+def test_a_plan_request_before_agreement_asks_then_makes_the_plan(settings: Settings) -> None:
+    asked = run(ActionMakePlan(), make_tracker([user("request_plan", "mon projet d'installation")]))
+    events = [
+        user("request_plan", "mon projet d'installation"),
+        action("action_make_plan"),
+        user("affirm", "/affirm"),
+    ]
+    made = run(
+        ActionRecordProfileConsent(),
+        make_tracker(events, {"commune": "46102", "commune_name": "Figeac"}, "visitor-plan-1"),
+    )
+
+    assert asked.text.startswith("Voulez-vous que je retienne")
+    assert asked.slots == {}
+    assert made.slots["profile_consent"] is True
+    assert made.text.startswith("Votre projet d'installation est prêt")
+    page = httpx.get(made.slots["plan_url"], timeout=30)
+    assert page.status_code == 200
+    assert "Figeac" in page.text
+
+
+def test_the_plan_holds_the_family_and_forgetting_stops_the_link(settings: Settings) -> None:
+    slots = agreed(
+        {
+            "profile_children": ["college", "maternelle"],
+            "profile_trade": "infirmière",
+            "profile_partner_trade": "menuisier",
+            "commune_name": "Figeac",
+            "commune": "46102",
+            "job": "infirmière",
+        }
+    )
+    sender = "visitor-plan-2"
+    made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
+    link = made.slots["plan_url"]
+    page = httpx.get(link, timeout=30)
+
+    forgotten = run(
+        ActionForgetProfile(),
+        make_tracker([user("forget_profile")], {**slots, **made.slots}, sender),
+    )
+
+    assert page.status_code == 200
+    assert "Le collège" in page.text
+    assert "menuisier" in page.text
+    assert "Le lien de votre projet d'installation ne fonctionne plus" in forgotten.text
+    assert httpx.get(link, timeout=30).status_code == 410
+    cleared = forgotten.slots
+    assert set(PROFILE_SLOTS) | {"profile_consent", "plan_token", "commune_name", "job"} <= set(
+        cleared
+    )
+    assert all(value is None for value in cleared.values())
+
+
+def test_an_empty_profile_gets_a_hint_not_a_plan(settings: Settings) -> None:
+    outcome = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], agreed()))
+
+    assert outcome.text.startswith("Pour vous préparer « Mon projet d'installation »")
+    assert outcome.slots == {}
+
+
+def test_the_link_goes_by_e_mail_to_the_address_typed_after_the_question(
+    settings: Settings,
+) -> None:
+    sender = "visitor-plan-mail"
+    slots = agreed({"profile_trade": "infirmière"})
+    made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
+    slots = {**slots, **made.slots}
+
+    asked = run(ActionEmailPlan(), make_tracker([user("email_plan", "/email_plan")], slots, sender))
+    typed = [
+        user("email_plan", "/email_plan"),
+        action("action_email_plan"),
+        bot(asked.text),
+        user("give_contact", "camille.b@example.org"),
+    ]
+    sent = run(ActionEmailPlan(), make_tracker(typed, slots, sender))
+    wrong = run(ActionEmailPlan(), make_tracker([user("give_contact", "camille")], slots, sender))
+
+    assert asked.text.startswith("À quelle adresse e-mail")
+    assert sent.text.startswith("C'est envoyé à camille.b@example.org")
+    assert sent.slots == {}
+    assert wrong.text.startswith("Je n'ai pas reconnu d'adresse e-mail")
+
+
+def test_a_link_erased_on_its_page_is_not_sent(settings: Settings) -> None:
+    sender = "visitor-plan-erased"
+    slots = agreed({"profile_children": ["lycee"]})
+    made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
+    erased = httpx.post(f"{made.slots['plan_url']}/effacer", timeout=30)
+    assert erased.status_code == 200
+    text = "envoyez-le à camille@example.org"
+
+    outcome = run(
+        ActionEmailPlan(), make_tracker([user("email_plan", text)], {**slots, **made.slots}, sender)
+    )
+
+    assert outcome.text.startswith("Ce lien ne fonctionne plus")
+    assert outcome.slots == {"plan_token": None, "plan_url": None, "plan_expires": None}
+
+
+def test_forgetting_while_the_api_is_down_clears_the_slots_and_says_the_link_works(
+    api_down: Settings,
+) -> None:
+    slots = agreed({"profile_children": ["lycee"], "plan_token": "x" * 43})
+
+    outcome = run(ActionForgetProfile(), make_tracker([user("forget_profile")], slots))
+
+    assert "je n'arrive pas à désactiver le lien" in outcome.text
+    assert outcome.slots["profile_children"] is None
+    assert outcome.slots["plan_token"] is None
+    assert "/forget_profile" in outcome.payloads
+
+
+def test_the_referent_reads_the_profile_the_visitor_let_the_assistant_keep() -> None:
+    slots = handoff_slots(
+        profile_consent=True, profile_children=["college"], profile_partner_trade="menuisier"
+    )
+    without = handoff_slots(profile_children=["college"])
+
+    payload = handoff_payload("visitor-1", slots, handoff_conversation(), 365)
+
+    assert payload["profile"]["children"] == ["collège"]
+    assert payload["profile"]["partner_trade"] == "menuisier"
+    assert payload["consent"]["given_at"] == CONSENT_AT
+    assert "projet d'installation" in payload["consent"]["text"]
+    unconsented = handoff_payload("visitor-1", without, handoff_conversation(), 365)
+    assert "children" not in unconsented["profile"]
+
+
+def test_a_request_for_a_referent_carries_the_conversations_plan(
+    settings: Settings, api_server: ApiServer
+) -> None:
+    sender = "visitor-plan-handoff"
+    slots = handoff_slots(profile_consent=True, profile_children=["college"])
+    made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
+
+    submitted = run(ActionSubmitHandoff(), make_tracker(handoff_conversation(), slots, sender))
+
+    assert made.slots["plan_token"]
+    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT plans.conversation_id FROM cases JOIN plans ON plans.id = cases.plan_id "
+            "WHERE cases.reference = ?",
+            (submitted.slots["handoff_reference"],),
+        ).fetchone()
+    assert row == (sender,)
