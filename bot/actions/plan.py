@@ -59,9 +59,8 @@ def _children(levels: tuple[str, ...]) -> str:
     return f"{NUMBERS.get(count, str(count))} {noun} ({labels})"
 
 
-def profile_lines(profile: Profile, commune_name: str | None = None) -> list[tuple[str, str]]:
-    """Each thing kept, as the visitor reads it back; the conversation's commune stands for
-    the area when none was given (it is the one the plan would use)."""
+def profile_lines(profile: Profile) -> list[tuple[str, str]]:
+    """Each thing kept, as the visitor reads it back."""
     lines: list[tuple[str, str]] = []
     if profile.household:
         lines.append(
@@ -78,8 +77,6 @@ def profile_lines(profile: Profile, commune_name: str | None = None) -> list[tup
         lines.append(("Logement", housing))
     if profile.area:
         lines.append(("Secteur envisagé", ", ".join(profile.area)))
-    elif commune_name:
-        lines.append(("Secteur envisagé", commune_name))
     if profile.timeline:
         lines.append(("Quand", profile.timeline))
     return lines
