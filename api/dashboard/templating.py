@@ -29,7 +29,7 @@ PROFILE_LABELS = {
     "housing_kind": "Logement recherché",
     "household": "Foyer",
     "timeline": "Échéance",
-    # The light profile the visitor let the assistant keep (bot/actions/plan_texts.py).
+    # The light profile the visitor let the assistant keep (bot/actions/handoff.py).
     "children": "Enfants (scolarité)",
     "trade": "Métier ou secteur recherché",
     "partner_trade": "Métier ou secteur du conjoint ou de la conjointe",

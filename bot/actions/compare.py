@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.conversation import entity_values
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _remember(towns: list[str]) -> SlotSet:
     return SlotSet(SLOT, json.dumps(towns, ensure_ascii=False))
 
 
-class ActionCompareCommunes(Action):
+class ActionCompareCommunes(UsesApi, Action):
     def name(self) -> str:
         return "action_compare_communes"
 
@@ -68,7 +68,7 @@ class ActionCompareCommunes(Action):
             return _say(dispatcher, texts.ask_second_town_reply(towns[0]), _remember(towns))
         if len(towns) > MAX_TOWNS:
             return _say(dispatcher, texts.compare_count_reply())
-        api = ApiClient()
+        api = self.api
         try:
             comparison = await api.compare_communes(towns)
         except ApiUnavailable:

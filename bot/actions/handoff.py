@@ -30,8 +30,13 @@ from bot.actions.conversation import (
     transcript,
 )
 from bot.actions.outbox import Outbox
-from bot.actions.plan_texts import referent_profile
-from bot.actions.profile import CONSENT_SLOT, Profile
+from bot.actions.profile import (
+    CONSENT_SLOT,
+    LEVEL_LABELS,
+    Profile,
+    adult_label,
+    housing_label,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +79,20 @@ def confirmation(reference: str, expected_reply: str | None) -> str:
     return (expected_reply or "").strip() or (
         f"Votre demande est bien transmise (référence {reference})."
     )
+
+
+def referent_profile(profile: Profile) -> dict[str, Any]:
+    """The profile as the referent reads it on the case page (api/dashboard labels)."""
+    values: dict[str, Any] = {
+        "household": {"alone": "seul·e", "couple": "en couple"}.get(profile.household or ""),
+        "children": [LEVEL_LABELS[level] for level in profile.children],
+        "trade": adult_label(profile.you),
+        "partner_trade": adult_label(profile.partner),
+        "housing": housing_label(profile),
+        "area": list(profile.area),
+        "timeline": profile.timeline,
+    }
+    return {key: value for key, value in values.items() if value}
 
 
 def idempotency_key(conversation_id: str, consent_given_at: str) -> str:

@@ -15,21 +15,24 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import plan_texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
 from bot.actions.contact import parse_email
 from bot.actions.conversation import intent_of, is_payload
 from bot.actions.profile import (
     CONSENT_SLOT,
+    LEVEL_LABELS,
     PLAN_SLOTS,
     PROFILE_SLOTS,
     Profile,
     Update,
+    adult_label,
     apply,
+    housing_label,
     plan_body,
     read_message,
 )
-from bot.actions.texts import Reply, api_down_reply, as_message
+from bot.actions.texts import NUMBERS, api_down_reply, as_message
+from contract.french import french_date
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +52,43 @@ CONTEXT_SLOTS = (
 )
 
 
-def _say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    dispatcher.utter_message(**as_message(reply))
+def _children(levels: tuple[str, ...]) -> str:
+    count = len(levels)
+    noun = "enfant" if count == 1 else "enfants"
+    labels = ", ".join(LEVEL_LABELS[level] for level in levels)
+    return f"{NUMBERS.get(count, str(count))} {noun} ({labels})"
+
+
+def profile_lines(profile: Profile) -> list[tuple[str, str]]:
+    """Each thing kept, as the visitor reads it back."""
+    lines: list[tuple[str, str]] = []
+    if profile.household:
+        lines.append(
+            ("Qui s'installe", "vous seul·e" if profile.household == "alone" else "en couple")
+        )
+    if profile.children:
+        lines.append(("Enfants", _children(profile.children)))
+    if not profile.you.is_empty():
+        lines.append(("Votre métier ou secteur", adult_label(profile.you)))
+    if not profile.partner.is_empty():
+        lines.append(("Métier ou secteur de votre conjoint·e", adult_label(profile.partner)))
+    housing = housing_label(profile)
+    if housing:
+        lines.append(("Logement", housing))
+    if profile.area:
+        lines.append(("Secteur envisagé", ", ".join(profile.area)))
+    if profile.timeline:
+        lines.append(("Quand", profile.timeline))
+    return lines
+
+
+def listed(lines: list[tuple[str, str]]) -> str:
+    """The lines of a recap ({noted}, {recap} of the responses), one Markdown item each."""
+    return "\n".join(f"- **{label}** : {value}" for label, value in lines)
+
+
+def quoted_places(names: list[str]) -> str:
+    return ", ".join(f"« {name} »" for name in names)
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:
@@ -81,7 +119,10 @@ async def _resolved_places(dispatcher: CollectingDispatcher, update: Update) -> 
         if resolution.status != "found" or resolution.commune is None
     ]
     if missed:
-        dispatcher.utter_message(text=plan_texts.places_not_kept_text(missed))
+        dispatcher.utter_message(
+            response="utter_place_not_kept" if len(missed) == 1 else "utter_places_not_kept",
+            places=quoted_places(missed),
+        )
     return found
 
 
@@ -94,9 +135,12 @@ async def _note(
     places = await _resolved_places(dispatcher, update)
     before = Profile.from_slots(tracker.slots)
     after = apply(before, update, places)
-    old_lines = set(plan_texts.profile_lines(before))
-    noted = [line for line in plan_texts.profile_lines(after) if line not in old_lines]
-    _say(dispatcher, plan_texts.profile_noted_reply(noted))
+    old_lines = set(profile_lines(before))
+    noted = [line for line in profile_lines(after) if line not in old_lines]
+    if noted:
+        dispatcher.utter_message(response="utter_profile_noted", noted=listed(noted))
+    else:
+        dispatcher.utter_message(response="utter_profile_nothing_noted")
     return _slot_events(after.slots())
 
 
@@ -106,7 +150,7 @@ async def _make_plan(
     profile = Profile.from_slots(slots)
     commune_name = slots.get("commune_name")
     if profile.is_empty() and not commune_name:
-        _say(dispatcher, plan_texts.plan_needs_profile_reply())
+        dispatcher.utter_message(response="utter_plan_needs_profile")
         return []
     try:
         link = await ApiClient().create_plan(
@@ -114,13 +158,15 @@ async def _make_plan(
         )
     except ApiUnavailable:
         logger.warning("plan.api_unavailable")
-        _say(dispatcher, api_down_reply(None))
+        dispatcher.utter_message(**as_message(api_down_reply(None)))
         return []
     except ApiRejected as rejected:
         logger.warning("plan.rejected", extra={"detail": rejected.detail})
-        _say(dispatcher, plan_texts.plan_refused_reply())
+        dispatcher.utter_message(response="utter_plan_refused")
         return []
-    _say(dispatcher, plan_texts.plan_ready_reply(link.url, link.expires_at))
+    dispatcher.utter_message(
+        response="utter_plan_ready", url=link.url, until=french_date(link.expires_at)
+    )
     return _slot_events(
         {
             "plan_token": link.token,
@@ -142,10 +188,10 @@ class ActionNoteProfile(Action):
     ) -> list[EventType]:
         consent = tracker.get_slot(CONSENT_SLOT)
         if consent is None:
-            _say(dispatcher, plan_texts.profile_consent_reply())
+            dispatcher.utter_message(response="utter_profile_consent")
             return []
         if consent is False:
-            _say(dispatcher, plan_texts.profile_not_kept_reply())
+            dispatcher.utter_message(response="utter_profile_not_kept")
             return []
         latest = {"text": tracker.latest_message.get("text"), "parse_data": tracker.latest_message}
         return await _note(dispatcher, tracker, latest)
@@ -163,7 +209,7 @@ class ActionRecordProfileConsent(Action):
     ) -> list[EventType]:
         if tracker.get_slot(CONSENT_SLOT) is True:
             # A yes after an answer that asked nothing (the link, a recap).
-            _say(dispatcher, Reply("Très bien. Que puis-je faire d'autre pour vous ?"))
+            dispatcher.utter_message(response="utter_anything_else_after_yes")
             return []
         consented = SlotSet(CONSENT_SLOT, True)
         asked_by = _message_before_answer(tracker)
@@ -172,7 +218,7 @@ class ActionRecordProfileConsent(Action):
             return [consented, *plan]
         if intent_of(asked_by.get("parse_data")) == PROFILE_INTENT:
             return [consented, *await _note(dispatcher, tracker, asked_by)]
-        _say(dispatcher, plan_texts.profile_noted_reply([]))
+        dispatcher.utter_message(response="utter_profile_nothing_noted")
         return [consented]
 
 
@@ -184,9 +230,9 @@ class ActionDeclineProfile(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if tracker.get_slot(CONSENT_SLOT) is True:
-            _say(dispatcher, Reply("D'accord. Que puis-je faire d'autre pour vous ?"))
+            dispatcher.utter_message(response="utter_anything_else_after_no")
             return []
-        _say(dispatcher, plan_texts.profile_declined_reply())
+        dispatcher.utter_message(response="utter_profile_declined")
         return [SlotSet(CONSENT_SLOT, False)]
 
 
@@ -197,9 +243,13 @@ class ActionShowProfile(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        consent = tracker.get_slot(CONSENT_SLOT)
-        lines = plan_texts.profile_lines(Profile.from_slots(tracker.slots))
-        _say(dispatcher, plan_texts.profile_reply(lines, declined=consent is False))
+        lines = profile_lines(Profile.from_slots(tracker.slots))
+        if tracker.get_slot(CONSENT_SLOT) is False:
+            dispatcher.utter_message(response="utter_profile_kept_nothing")
+        elif not lines:
+            dispatcher.utter_message(response="utter_profile_empty")
+        else:
+            dispatcher.utter_message(response="utter_profile_recap", recap=listed(lines))
         return []
 
 
@@ -215,7 +265,7 @@ class ActionMakePlan(Action):
         if tracker.get_slot(CONSENT_SLOT) is not True:
             # A plan keeps the profile on the API side: asked even after an earlier no,
             # since the visitor asks for it now.
-            _say(dispatcher, plan_texts.profile_consent_reply())
+            dispatcher.utter_message(response="utter_profile_consent")
             return []
         return await _make_plan(dispatcher, tracker.sender_id, dict(tracker.slots))
 
@@ -232,15 +282,15 @@ class ActionEmailPlan(Action):
     ) -> list[EventType]:
         token = tracker.get_slot("plan_token")
         if not token:
-            _say(dispatcher, plan_texts.no_plan_yet_reply())
+            dispatcher.utter_message(response="utter_no_plan_yet")
             return []
         text = str(tracker.latest_message.get("text") or "")
         email = None if is_payload(text) else parse_email(text)
         if email is None:
             if intent_of(tracker.latest_message) == "email_plan":
-                dispatcher.utter_message(text=plan_texts.ask_plan_email_text())
+                dispatcher.utter_message(response="utter_ask_plan_email")
             else:
-                _say(dispatcher, plan_texts.invalid_plan_email_reply())
+                dispatcher.utter_message(response="utter_invalid_plan_email")
             return []
         try:
             sent = await ApiClient().email_plan(tracker.sender_id, str(token), email)
@@ -248,12 +298,12 @@ class ActionEmailPlan(Action):
             logger.warning("plan.email_failed", extra={"error": type(error).__name__})
             sent = False
         if sent is None:
-            _say(dispatcher, plan_texts.plan_gone_reply())
+            dispatcher.utter_message(response="utter_plan_gone")
             return _slot_events(dict.fromkeys(PLAN_SLOTS))
-        _say(
-            dispatcher,
-            plan_texts.plan_emailed_reply(email) if sent else plan_texts.plan_email_failed_reply(),
-        )
+        if sent:
+            dispatcher.utter_message(response="utter_plan_emailed", email=email)
+        else:
+            dispatcher.utter_message(response="utter_plan_email_failed")
         return []
 
 
@@ -274,8 +324,11 @@ class ActionForgetProfile(Action):
             revoked = await ApiClient().revoke_plans(tracker.sender_id)
         except (ApiUnavailable, ApiRejected) as error:
             logger.warning("plan.revoke_failed", extra={"error": type(error).__name__})
-            _say(dispatcher, plan_texts.forget_failed_reply())
+            dispatcher.utter_message(response="utter_forget_failed")
             return cleared
-        handed_off = bool(tracker.get_slot("handoff_reference"))
-        _say(dispatcher, plan_texts.forgotten_reply(revoked, handed_off))
+        # Both say, while the slot handoff_reference is set, that a request already handed
+        # off stays with the team (domain.yml's conditional variants).
+        dispatcher.utter_message(
+            response="utter_profile_and_plan_forgotten" if revoked else "utter_profile_forgotten"
+        )
         return cleared

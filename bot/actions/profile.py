@@ -4,7 +4,8 @@ timeline, kept in slots only once they agreed, and turned into the body of POST 
 Pure functions over a message's text and entities. The NLU tells that a message describes
 the project (`inform_profile`) and finds the school levels, trades and sectors; who a trade
 belongs to, the housing wished for and the timeline are read here from the words around
-them, since the entity extractor sees one word on either side only.
+them, since the entity extractor sees one word on either side only. The French labels of
+its values, which the visitor's recap and the referent's case share, close the module.
 """
 
 from __future__ import annotations
@@ -380,3 +381,28 @@ def plan_body(profile: Profile, commune_name: str | None) -> dict[str, Any]:
         "area": {"communes": area[:MAX_COMMUNES]},
         "timeline": profile.timeline,
     }
+
+
+# -- the profile in French, as the visitor (plan.py) and the referent (handoff.py) read it
+
+LEVEL_LABELS = {
+    "creche": "crèche ou assistante maternelle",
+    "maternelle": "maternelle",
+    "elementaire": "école élémentaire",
+    "college": "collège",
+    "lycee": "lycée",
+    "superieur": "études supérieures",
+}
+_TENURE_LABELS = {"rent": "louer", "buy": "acheter"}
+_HOUSING_LABELS = {"house": "une maison", "flat": "un appartement"}
+
+
+def adult_label(adult: Adult) -> str:
+    return " – ".join(part for part in (adult.trade, adult.sector) if part)
+
+
+def housing_label(profile: Profile) -> str | None:
+    if profile.tenure is None and profile.housing is None:
+        return None
+    tenure = _TENURE_LABELS.get(profile.tenure or "", "trouver")
+    return f"{tenure} {_HOUSING_LABELS.get(profile.housing or '', 'un logement')}"

@@ -20,6 +20,7 @@ from bot.actions.api_client import (
     ApiRejected,
     ApiUnavailable,
     Commune,
+    ComparedTown,
     ComparisonText,
     HandoffReceipt,
     KnowledgeAnswer,
@@ -75,6 +76,11 @@ def entry(
     )
 
 
+def comparison_text(names: list[str]) -> str:
+    """The fake API's comparison of `names`."""
+    return "Comparaison de test : " + " / ".join(names)
+
+
 def opening(title: str, **fields: Any) -> OpeningHit:
     values: dict[str, Any] = {
         "kind": "job",
@@ -114,6 +120,7 @@ class FakeApi(ApiClient):
     forwarded: list[tuple[str, str]] = field(default_factory=list)
     ratings: list[dict[str, Any]] = field(default_factory=list)
     transcripts: list[tuple[str, str]] = field(default_factory=list)
+    comparisons: list[list[str]] = field(default_factory=list)
 
     # -- what the test puts in ---------------------------------------------------------
 
@@ -171,8 +178,20 @@ class FakeApi(ApiClient):
         return TerritoryReply("unknown", "card", "", (), None)
 
     async def compare_communes(self, names: list[str]) -> ComparisonText:
+        """Refuses as the API does (a wrong count, an unknown name, one commune twice);
+        else a text of its own, naming the towns as asked, with the towns as resolved."""
         self._call()
-        raise ApiRejected(422, "the fake API compares nothing")
+        self.comparisons.append(list(names))
+        resolved = [(name, await self.resolve_commune(name)) for name in names]
+        if not 2 <= len(names) <= 3 or any(r.status == "unknown" for _, r in resolved):
+            raise ApiRejected(422, "the fake API compares 2 or 3 known places")
+        insees = [r.commune.insee for _, r in resolved if r.commune is not None]
+        if len(set(insees)) < len(insees):
+            raise ApiRejected(422, "the fake API compares a commune with another one")
+        return ComparisonText(
+            text=comparison_text(names),
+            towns=tuple(ComparedTown(name, r.status, r.commune) for name, r in resolved),
+        )
 
     async def search_openings(self, *asked: Any) -> OpeningPage:
         """Nearest first is the API's order; here, the table's."""
