@@ -15,6 +15,7 @@ from api.openings.service import SAMPLE_NOTICE, SearchQuery, search_openings
 from api.plans.models import Plan
 from api.territory.schemas import Commune, Team
 from api.territory.service import Territory
+from contract.profile import HOUSING_KIND_LABELS, HOUSING_TENURE_LABELS, SCHOOL_LEVEL_LABELS
 
 # Openings "near" the area: within this distance of its first commune, as the crow flies.
 OPENINGS_RADIUS_KM = 30.0
@@ -28,16 +29,6 @@ SCHOOL_QUERIES = {
     "lycee": ("Le lycée", "quel lycée pour mon ado"),
     "superieur": ("Les études supérieures", "études supérieures après le bac"),
 }
-LEVEL_LABELS = {
-    "creche": "tout-petit (crèche)",
-    "maternelle": "maternelle",
-    "elementaire": "école élémentaire",
-    "college": "collège",
-    "lycee": "lycée",
-    "superieur": "études supérieures",
-}
-TENURE_LABELS = {"rent": "louer", "buy": "acheter"}
-KIND_LABELS = {"house": "une maison", "flat": "un appartement"}
 LOOKING_FOR_LABELS = {
     Kind.JOB.value: "un emploi",
     Kind.BUSINESS_TAKEOVER.value: "une entreprise à reprendre",
@@ -128,10 +119,10 @@ def summary(plan: Plan, where: str) -> list[tuple[str, str]]:
         label = "Adulte" if len(adults) == 1 else f"Adulte {number}"
         lines.append((label, f"{trade} ({wanted})" if trade else wanted))
     for number, child in enumerate(plan.household.get("children", []), start=1):
-        lines.append((f"Enfant {number}", LEVEL_LABELS[child["level"]]))
+        lines.append((f"Enfant {number}", SCHOOL_LEVEL_LABELS[child["level"]]))
     if plan.housing_tenure or plan.housing_kind:
-        tenure = TENURE_LABELS.get(plan.housing_tenure or "", "se loger")
-        kind = KIND_LABELS.get(plan.housing_kind or "", "")
+        tenure = HOUSING_TENURE_LABELS.get(plan.housing_tenure or "", "se loger")
+        kind = HOUSING_KIND_LABELS.get(plan.housing_kind or "", "")
         lines.append(("Logement", f"{tenure} {kind}".strip()))
     if plan.timeline:
         lines.append(("Quand", plan.timeline))
@@ -211,8 +202,8 @@ def build_page(
     for level in levels:
         topic, query = SCHOOL_QUERIES[level]
         add(page.schools, _answer(knowledge, topic, query, "schools", commune))
-    tenure = TENURE_LABELS.get(plan.housing_tenure or "", "trouver")
-    kind = KIND_LABELS.get(plan.housing_kind or "", "un logement")
+    tenure = HOUSING_TENURE_LABELS.get(plan.housing_tenure or "", "trouver")
+    kind = HOUSING_KIND_LABELS.get(plan.housing_kind or "", "un logement")
     add(page.living, _answer(knowledge, "Se loger", f"{tenure} {kind}", "housing", commune))
     add(
         page.living,

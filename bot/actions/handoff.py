@@ -32,11 +32,11 @@ from bot.actions.conversation import (
 from bot.actions.outbox import Outbox
 from bot.actions.profile import (
     CONSENT_SLOT,
-    LEVEL_LABELS,
     Profile,
     adult_label,
     housing_label,
 )
+from contract.profile import SCHOOL_LEVEL_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def referent_profile(profile: Profile) -> dict[str, Any]:
     """The profile as the referent reads it on the case page (api/dashboard labels)."""
     values: dict[str, Any] = {
         "household": {"alone": "seul·e", "couple": "en couple"}.get(profile.household or ""),
-        "children": [LEVEL_LABELS[level] for level in profile.children],
+        "children": [SCHOOL_LEVEL_LABELS[level] for level in profile.children],
         "trade": adult_label(profile.you),
         "partner_trade": adult_label(profile.partner),
         "housing": housing_label(profile),

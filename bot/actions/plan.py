@@ -20,7 +20,6 @@ from bot.actions.contact import parse_email
 from bot.actions.conversation import intent_of, is_payload
 from bot.actions.profile import (
     CONSENT_SLOT,
-    LEVEL_LABELS,
     PLAN_SLOTS,
     PROFILE_SLOTS,
     Profile,
@@ -33,6 +32,7 @@ from bot.actions.profile import (
 )
 from bot.actions.texts import NUMBERS, api_down_reply, as_message
 from contract.french import french_date
+from contract.profile import SCHOOL_LEVEL_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ CONTEXT_SLOTS = (
 def _children(levels: tuple[str, ...]) -> str:
     count = len(levels)
     noun = "enfant" if count == 1 else "enfants"
-    labels = ", ".join(LEVEL_LABELS[level] for level in levels)
+    labels = ", ".join(SCHOOL_LEVEL_LABELS[level] for level in levels)
     return f"{NUMBERS.get(count, str(count))} {noun} ({labels})"
 
 

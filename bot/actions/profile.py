@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from contract.profile import HOUSING_KIND_LABELS, HOUSING_TENURE_LABELS
+
 CONSENT_SLOT = "profile_consent"
 # The plan's link, kept for "envoyez-le moi par mail" and forgotten with the profile.
 PLAN_SLOTS = ("plan_token", "plan_url", "plan_expires")
@@ -385,17 +387,6 @@ def plan_body(profile: Profile, commune_name: str | None) -> dict[str, Any]:
 
 # -- the profile in French, as the visitor (plan.py) and the referent (handoff.py) read it
 
-LEVEL_LABELS = {
-    "creche": "crèche ou assistante maternelle",
-    "maternelle": "maternelle",
-    "elementaire": "école élémentaire",
-    "college": "collège",
-    "lycee": "lycée",
-    "superieur": "études supérieures",
-}
-_TENURE_LABELS = {"rent": "louer", "buy": "acheter"}
-_HOUSING_LABELS = {"house": "une maison", "flat": "un appartement"}
-
 
 def adult_label(adult: Adult) -> str:
     return " – ".join(part for part in (adult.trade, adult.sector) if part)
@@ -404,5 +395,5 @@ def adult_label(adult: Adult) -> str:
 def housing_label(profile: Profile) -> str | None:
     if profile.tenure is None and profile.housing is None:
         return None
-    tenure = _TENURE_LABELS.get(profile.tenure or "", "trouver")
-    return f"{tenure} {_HOUSING_LABELS.get(profile.housing or '', 'un logement')}"
+    tenure = HOUSING_TENURE_LABELS.get(profile.tenure or "", "trouver")
+    return f"{tenure} {HOUSING_KIND_LABELS.get(profile.housing or '', 'un logement')}"
