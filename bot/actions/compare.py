@@ -1,5 +1,6 @@
 """Two or three towns side by side: the API writes the comparison, this action picks the
-towns from the conversation and words what went wrong.
+towns from the conversation and says what went wrong (domain.yml's responses; the buttons
+of the towns to pick are formatted here).
 
 The towns are the commune entities of the latest message. A single one is compared with
 the towns of the last comparison ("et par rapport à Gramat ?") or, failing that, with the
@@ -51,6 +52,16 @@ def _remember(towns: list[str]) -> SlotSet:
     return SlotSet(SLOT, json.dumps(towns, ensure_ascii=False))
 
 
+def compare_buttons(towns: list[str]) -> list[dict[str, str]]:
+    """One button per town to compare (the buttons following the questions' responses)."""
+    return [texts.button(town, "compare_communes", commune=town) for town in towns]
+
+
+def other_towns(name: str) -> list[str]:
+    """Main towns to compare `name` with."""
+    return [town for town in texts.MAIN_TOWNS if town.casefold() != name.casefold()][:5]
+
+
 class ActionCompareCommunes(UsesApi, Action):
     def name(self) -> str:
         return "action_compare_communes"
@@ -62,23 +73,35 @@ class ActionCompareCommunes(UsesApi, Action):
         if not towns:
             name = tracker.get_slot("commune_name")
             if not name:
-                return _say(dispatcher, texts.ask_towns_to_compare_reply())
+                dispatcher.utter_message(response="utter_ask_towns_to_compare")
+                return []
             towns = [str(name)]
         if len(towns) == 1:
-            return _say(dispatcher, texts.ask_second_town_reply(towns[0]), _remember(towns))
+            dispatcher.utter_message(
+                response="utter_ask_second_town",
+                town=towns[0],
+                buttons=compare_buttons(other_towns(towns[0])),
+            )
+            return [_remember(towns)]
         if len(towns) > MAX_TOWNS:
-            return _say(dispatcher, texts.compare_count_reply())
+            dispatcher.utter_message(response="utter_compare_count")
+            return []
         api = self.api
         try:
             comparison = await api.compare_communes(towns)
         except ApiUnavailable:
             logger.warning("compare.api_unavailable")
-            return _say(dispatcher, texts.api_down_reply(None))
+            dispatcher.utter_message(**texts.as_message(texts.api_down_reply(None)))
+            return []
         except ApiRejected as rejected:
             logger.info("compare.rejected", extra={"detail": rejected.detail})
             return await _explain_refusal(dispatcher, api, towns)
+        # The API's text as it is: a bold title, one line per criterion, the sources.
+        dispatcher.utter_message(
+            text=comparison.text, buttons=[texts.menu_button(), texts.referent_button()]
+        )
         found = [town.commune.name for town in comparison.towns if town.commune is not None]
-        return _say(dispatcher, texts.comparison_reply(comparison.text), _remember(found))
+        return [_remember(found)]
 
 
 async def _explain_refusal(
@@ -89,25 +112,42 @@ async def _explain_refusal(
     try:
         resolutions = await asyncio.gather(*(api.resolve_commune(town) for town in towns))
     except (ApiUnavailable, ApiRejected):
-        return _say(dispatcher, texts.api_down_reply(None))
+        dispatcher.utter_message(**texts.as_message(texts.api_down_reply(None)))
+        return []
     known = [r.commune.name for r in resolutions if r.commune is not None]
     for town, resolution in zip(towns, resolutions, strict=True):
         if resolution.status == "unknown":
-            reply = texts.compare_unknown_reply(town, resolution.alternatives)
-            return _say(dispatcher, reply, _remember(known))
+            _say_unknown(dispatcher, town, [commune.name for commune in resolution.alternatives])
+            return [_remember(known)]
     seen: set[str] = set()
     for resolution in resolutions:
         if resolution.commune is None:
             continue
         if resolution.commune.insee in seen:
             name = resolution.commune.name
-            return _say(dispatcher, texts.compare_same_commune_reply(name), _remember([name]))
+            dispatcher.utter_message(
+                response="utter_compare_same_commune",
+                town=name,
+                buttons=compare_buttons(other_towns(name)),
+            )
+            return [_remember([name])]
         seen.add(resolution.commune.insee)
-    return _say(dispatcher, texts.ask_towns_to_compare_reply())
+    dispatcher.utter_message(response="utter_ask_towns_to_compare")
+    return []
 
 
-def _say(
-    dispatcher: CollectingDispatcher, reply: texts.Reply, *events: EventType
-) -> list[EventType]:
-    dispatcher.utter_message(**texts.as_message(reply))
-    return list(events)
+def _say_unknown(dispatcher: CollectingDispatcher, place: str, close: list[str]) -> None:
+    """A name no Lot commune has: the close ones to pick, else main towns."""
+    if close:
+        dispatcher.utter_message(
+            response="utter_compare_unknown_close",
+            place=place,
+            close=" ou ".join(close[:3]),
+            buttons=compare_buttons(close[:3]),
+        )
+    else:
+        dispatcher.utter_message(
+            response="utter_compare_unknown",
+            place=place,
+            buttons=compare_buttons(list(texts.MAIN_TOWNS[:5])),
+        )

@@ -132,6 +132,7 @@ def test_no_town_at_all_asks_which_ones(towns: FakeApi) -> None:
 
     assert towns.comparisons == []
     assert "Quelles communes voulez-vous comparer" in outcome.text
+    assert outcome.payloads == ["/help"]
     assert "compared_communes" not in outcome.slots
 
 
@@ -142,6 +143,7 @@ def test_four_towns_is_too_many(towns: FakeApi) -> None:
 
     assert towns.comparisons == []
     assert outcome.text.startswith("Je peux comparer deux ou trois communes à la fois.")
+    assert outcome.payloads == ["/help"]
 
 
 def test_an_unknown_name_offers_the_close_ones(towns: FakeApi) -> None:
