@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable
+from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.contact import parse_email
 from bot.actions.conversation import intent_of, is_payload
 from bot.actions.profile import (
@@ -101,12 +101,13 @@ def _message_before_answer(tracker: Tracker) -> dict[str, Any]:
     return users[-2] if len(users) >= 2 else {}
 
 
-async def _resolved_places(dispatcher: CollectingDispatcher, update: Update) -> list[str]:
+async def _resolved_places(
+    dispatcher: CollectingDispatcher, api: ApiClient, update: Update
+) -> list[str]:
     """The update's places as Lot communes' official names; a place outside the Lot or
     unknown is said, not kept, and none is kept while they cannot be checked."""
     if not update.places:
         return []
-    api = ApiClient()
     try:
         resolutions = await asyncio.gather(*(api.resolve_commune(p) for p in update.places))
     except (ApiUnavailable, ApiRejected):
@@ -127,12 +128,12 @@ async def _resolved_places(dispatcher: CollectingDispatcher, update: Update) -> 
 
 
 async def _note(
-    dispatcher: CollectingDispatcher, tracker: Tracker, message: dict[str, Any]
+    dispatcher: CollectingDispatcher, api: ApiClient, tracker: Tracker, message: dict[str, Any]
 ) -> list[EventType]:
     """Takes a message describing the project into the profile and says what was noted."""
     text = str(message.get("text") or "")
     update = read_message(text, message.get("parse_data") or {})
-    places = await _resolved_places(dispatcher, update)
+    places = await _resolved_places(dispatcher, api, update)
     before = Profile.from_slots(tracker.slots)
     after = apply(before, update, places)
     old_lines = set(profile_lines(before))
@@ -145,7 +146,7 @@ async def _note(
 
 
 async def _make_plan(
-    dispatcher: CollectingDispatcher, conversation_id: str, slots: dict[str, Any]
+    dispatcher: CollectingDispatcher, api: ApiClient, conversation_id: str, slots: dict[str, Any]
 ) -> list[EventType]:
     profile = Profile.from_slots(slots)
     commune_name = slots.get("commune_name")
@@ -153,7 +154,7 @@ async def _make_plan(
         dispatcher.utter_message(response="utter_plan_needs_profile")
         return []
     try:
-        link = await ApiClient().create_plan(
+        link = await api.create_plan(
             conversation_id, plan_body(profile, str(commune_name) if commune_name else None)
         )
     except ApiUnavailable:
@@ -176,7 +177,7 @@ async def _make_plan(
     )
 
 
-class ActionNoteProfile(Action):
+class ActionNoteProfile(UsesApi, Action):
     """A message describing the project: noted once the visitor agreed; the agreement is
     asked the first time; after a no, nothing is kept."""
 
@@ -194,10 +195,10 @@ class ActionNoteProfile(Action):
             dispatcher.utter_message(response="utter_profile_not_kept")
             return []
         latest = {"text": tracker.latest_message.get("text"), "parse_data": tracker.latest_message}
-        return await _note(dispatcher, tracker, latest)
+        return await _note(dispatcher, self.api, tracker, latest)
 
 
-class ActionRecordProfileConsent(Action):
+class ActionRecordProfileConsent(UsesApi, Action):
     """ "Oui" to the consent question: the profile may be kept, starting with the message the
     question answered (a description is noted, a plan request is fulfilled)."""
 
@@ -214,10 +215,10 @@ class ActionRecordProfileConsent(Action):
         consented = SlotSet(CONSENT_SLOT, True)
         asked_by = _message_before_answer(tracker)
         if intent_of(asked_by.get("parse_data")) == PLAN_INTENT:
-            plan = await _make_plan(dispatcher, tracker.sender_id, dict(tracker.slots))
+            plan = await _make_plan(dispatcher, self.api, tracker.sender_id, dict(tracker.slots))
             return [consented, *plan]
         if intent_of(asked_by.get("parse_data")) == PROFILE_INTENT:
-            return [consented, *await _note(dispatcher, tracker, asked_by)]
+            return [consented, *await _note(dispatcher, self.api, tracker, asked_by)]
         dispatcher.utter_message(response="utter_profile_nothing_noted")
         return [consented]
 
@@ -253,7 +254,7 @@ class ActionShowProfile(Action):
         return []
 
 
-class ActionMakePlan(Action):
+class ActionMakePlan(UsesApi, Action):
     """ "Mon projet d'installation": the plan needs the agreement to keep the profile."""
 
     def name(self) -> str:
@@ -267,10 +268,10 @@ class ActionMakePlan(Action):
             # since the visitor asks for it now.
             dispatcher.utter_message(response="utter_profile_consent")
             return []
-        return await _make_plan(dispatcher, tracker.sender_id, dict(tracker.slots))
+        return await _make_plan(dispatcher, self.api, tracker.sender_id, dict(tracker.slots))
 
 
-class ActionEmailPlan(Action):
+class ActionEmailPlan(UsesApi, Action):
     """Sends the plan's link to the address in the message, asked for when missing; the
     address is not kept in any slot."""
 
@@ -293,7 +294,7 @@ class ActionEmailPlan(Action):
                 dispatcher.utter_message(response="utter_invalid_plan_email")
             return []
         try:
-            sent = await ApiClient().email_plan(tracker.sender_id, str(token), email)
+            sent = await self.api.email_plan(tracker.sender_id, str(token), email)
         except (ApiUnavailable, ApiRejected) as error:
             logger.warning("plan.email_failed", extra={"error": type(error).__name__})
             sent = False
@@ -307,7 +308,7 @@ class ActionEmailPlan(Action):
         return []
 
 
-class ActionForgetProfile(Action):
+class ActionForgetProfile(UsesApi, Action):
     """ "Oubliez mes informations": the profile, the plan's link and what the conversation
     knew of the visitor are cleared, and the API erases the conversation's plans."""
 
@@ -321,7 +322,7 @@ class ActionForgetProfile(Action):
             dict.fromkeys((CONSENT_SLOT, *PROFILE_SLOTS, *PLAN_SLOTS, *CONTEXT_SLOTS))
         )
         try:
-            revoked = await ApiClient().revoke_plans(tracker.sender_id)
+            revoked = await self.api.revoke_plans(tracker.sender_id)
         except (ApiUnavailable, ApiRejected) as error:
             logger.warning("plan.revoke_failed", extra={"error": type(error).__name__})
             dispatcher.utter_message(response="utter_forget_failed")

@@ -3,9 +3,10 @@ ApiClient reads the running API's answers into the types the actions use."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import httpx
 import pytest
 from conftest import run_in_new_loop
 
@@ -16,6 +17,7 @@ from bot.actions.api_client import (
     EntryRef,
     KnowledgeHit,
     OpeningHit,
+    PlanLink,
     Source,
 )
 from bot.actions.config import Settings
@@ -189,3 +191,49 @@ def test_a_rating_or_transcript_without_a_closed_case_is_refused_as_not_found(
         with pytest.raises(ApiRejected) as refused:
             run_in_new_loop(request)
         assert refused.value.status_code == 404
+
+
+def test_a_plan_reads_into_a_link_and_a_new_one_stops_the_earlier(settings: Settings) -> None:
+    api = ApiClient()
+
+    async def two_plans_then_revoke() -> tuple[PlanLink, PlanLink, int, int]:
+        first = await api.create_plan("contract-plan", {"area": {"communes": ["Figeac"]}})
+        second = await api.create_plan(
+            "contract-plan", {"household": {"children": [{"level": "lycee"}]}}
+        )
+        return (
+            first,
+            second,
+            await api.revoke_plans("contract-plan"),
+            await api.revoke_plans("contract-plan"),
+        )
+
+    first, second, revoked, again = run_in_new_loop(two_plans_then_revoke())
+
+    assert first.token != second.token
+    assert second.url.endswith(f"/projet/{second.token}")
+    assert second.expires_at == datetime.now(timezone.utc).date() + timedelta(days=30)
+    # The second plan had already stopped the first: one link was working.
+    assert (revoked, again) == (1, 0)
+
+
+def test_a_plan_of_a_place_outside_the_lot_is_refused(settings: Settings) -> None:
+    plan = ApiClient().create_plan("contract-plan-brive", {"area": {"communes": ["Brive"]}})
+
+    with pytest.raises(ApiRejected) as refused:
+        run_in_new_loop(plan)
+
+    assert refused.value.status_code == 422
+
+
+def test_a_plan_erased_on_its_page_or_of_another_conversation_is_not_emailed(
+    settings: Settings,
+) -> None:
+    api = ApiClient()
+    link = run_in_new_loop(api.create_plan("contract-plan-mail", {}))
+
+    elsewhere = run_in_new_loop(api.email_plan("someone-else", link.token, "a@example.org"))
+    assert httpx.post(f"{link.url}/effacer", timeout=30).status_code == 200
+    erased = run_in_new_loop(api.email_plan("contract-plan-mail", link.token, "a@example.org"))
+
+    assert (elsewhere, erased) == (None, None)

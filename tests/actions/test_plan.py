@@ -1,5 +1,7 @@
-"""The light profile and "Mon projet d'installation" in the chat, through the real API
-(POST /v1/plans, /v1/plans/email, /v1/plans/revoke, the page /projet/<token>)."""
+"""The light profile and "Mon projet d'installation" in the chat: what the actions keep,
+ask the API for and say, against the API's stand-in; what the real API makes of a plan (its
+page, its end when the visitor forgets, the case that carries it), against the running API
+(POST /v1/plans, /v1/plans/revoke, the page /projet/<token>, POST /v1/handoffs)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from conftest import (
     user,
 )
 
+from bot.actions.api_client import Resolution
 from bot.actions.config import Settings
 from bot.actions.handoff import ActionSubmitHandoff, handoff_payload
 from bot.actions.plan import (
@@ -33,6 +36,7 @@ from bot.actions.plan import (
     ActionShowProfile,
 )
 from bot.actions.profile import PROFILE_SLOTS
+from tests.fakes.api import FakeApi
 
 FAMILY = "Nous avons deux enfants, un au collège et une en maternelle"
 FAMILY_ENTITIES = [("school_level", "collège"), ("school_level", "maternelle")]
@@ -70,9 +74,9 @@ def kept(outcome: Outcome) -> dict[str, Any]:
 
 
 def test_a_description_before_any_agreement_asks_for_it_and_keeps_nothing(
-    settings: Settings,
+    api: FakeApi,
 ) -> None:
-    outcome = run(ActionNoteProfile(), make_tracker([family_message()]))
+    outcome = run(ActionNoteProfile(api), make_tracker([family_message()]))
 
     assert outcome.text.startswith("Voulez-vous que je retienne ce que vous me dites")
     assert "oubliez mes informations" in outcome.text
@@ -80,10 +84,10 @@ def test_a_description_before_any_agreement_asks_for_it_and_keeps_nothing(
     assert outcome.slots == {}
 
 
-def test_yes_keeps_the_description_the_question_answered(settings: Settings) -> None:
+def test_yes_keeps_the_description_the_question_answered(api: FakeApi) -> None:
     events = [family_message(), action("action_note_profile"), user("affirm", "/affirm")]
 
-    outcome = run(ActionRecordProfileConsent(), make_tracker(events))
+    outcome = run(ActionRecordProfileConsent(api), make_tracker(events))
 
     assert outcome.slots["profile_consent"] is True
     assert outcome.slots["profile_children"] == ["college", "maternelle"]
@@ -91,10 +95,10 @@ def test_yes_keeps_the_description_the_question_answered(settings: Settings) -> 
     assert "/request_plan" in outcome.payloads
 
 
-def test_no_is_respected_then_and_later(settings: Settings) -> None:
+def test_no_is_respected_then_and_later(api: FakeApi) -> None:
     events = [family_message(), action("action_note_profile"), user("deny", "/deny")]
     declined = run(ActionDeclineProfile(), make_tracker(events))
-    later = run(ActionNoteProfile(), make_tracker([jobs_message()], declined.slots))
+    later = run(ActionNoteProfile(api), make_tracker([jobs_message()], declined.slots))
     shown = run(ActionShowProfile(), make_tracker([user("show_profile")], declined.slots))
 
     assert declined.slots == {"profile_consent": False}
@@ -104,8 +108,8 @@ def test_no_is_respected_then_and_later(settings: Settings) -> None:
     assert shown.text.startswith("Vous m'avez demandé de ne rien retenir")
 
 
-def test_each_adult_gets_their_own_trade_and_is_shown_back(settings: Settings) -> None:
-    noted = run(ActionNoteProfile(), make_tracker([jobs_message()], agreed()))
+def test_each_adult_gets_their_own_trade_and_is_shown_back(api: FakeApi) -> None:
+    noted = run(ActionNoteProfile(api), make_tracker([jobs_message()], agreed()))
     shown = run(ActionShowProfile(), make_tracker([user("show_profile")], agreed(noted.slots)))
 
     assert kept(noted) == {
@@ -119,48 +123,66 @@ def test_each_adult_gets_their_own_trade_and_is_shown_back(settings: Settings) -
     assert "/forget_profile" in shown.payloads
 
 
-def test_a_correction_changes_the_childs_level(settings: Settings) -> None:
+def test_a_correction_changes_the_childs_level(api: FakeApi) -> None:
     slots = agreed({"profile_children": ["college", "maternelle"]})
     text = "en fait la petite est en CM2"
     correction = message("inform_profile", text, [("school_level", "primaire")])
     correction["parse_data"]["entities"][0].update(start=text.find("CM2"), end=len(text))
 
-    outcome = run(ActionNoteProfile(), make_tracker([correction], slots))
+    outcome = run(ActionNoteProfile(api), make_tracker([correction], slots))
 
     assert outcome.slots["profile_children"] == ["college", "elementaire"]
     assert "deux enfants (collège, école élémentaire)" in outcome.text
 
 
-def test_a_place_outside_the_lot_is_said_and_not_kept(settings: Settings) -> None:
+def test_a_place_outside_the_lot_is_said_and_not_kept(api: FakeApi) -> None:
+    api.add_commune("46309", "Souillac")
+    api.outside["brive"] = Resolution("outside_lot", None, (), "Brive-la-Gaillarde", "Corrèze")
     text = "on vise Brive ou Souillac et on veut louer"
     place = message("inform_profile", text, [("commune", "Brive"), ("commune", "Souillac")])
 
-    outcome = run(ActionNoteProfile(), make_tracker([place], agreed()))
+    outcome = run(ActionNoteProfile(api), make_tracker([place], agreed()))
 
     assert "Je n'ai pas retenu « Brive »" in outcome.text
     assert outcome.slots["profile_area"] == ["Souillac"]
     assert outcome.slots["profile_tenure"] == "rent"
 
 
-def test_a_plan_request_before_agreement_asks_then_makes_the_plan(settings: Settings) -> None:
-    asked = run(ActionMakePlan(), make_tracker([user("request_plan", "mon projet d'installation")]))
-    events = [
-        user("request_plan", "mon projet d'installation"),
-        action("action_make_plan"),
-        user("affirm", "/affirm"),
-    ]
+def test_a_plan_request_before_agreement_asks_then_makes_the_plan(api: FakeApi) -> None:
+    request = user("request_plan", "mon projet d'installation")
+    asked = run(ActionMakePlan(api), make_tracker([request]))
+    plans_after_question = dict(api.plans)
+    events = [request, action("action_make_plan"), user("affirm", "/affirm")]
     made = run(
-        ActionRecordProfileConsent(),
+        ActionRecordProfileConsent(api),
         make_tracker(events, {"commune": "46102", "commune_name": "Figeac"}, "visitor-plan-1"),
     )
 
     assert asked.text.startswith("Voulez-vous que je retienne")
     assert asked.slots == {}
+    assert plans_after_question == {}
     assert made.slots["profile_consent"] is True
+    (token, plan), *others = api.plans.items()
+    assert others == []
+    # The conversation's commune stands for the area the visitor did not describe.
+    assert (plan.conversation_id, plan.profile["area"]) == (
+        "visitor-plan-1",
+        {"communes": ["Figeac"]},
+    )
+    assert made.slots["plan_token"] == token
     assert made.text.startswith("Votre projet d'installation est prêt")
-    page = httpx.get(made.slots["plan_url"], timeout=30)
-    assert page.status_code == 200
-    assert "Figeac" in page.text
+    assert f"]({made.slots['plan_url']})" in made.text
+    assert "/email_plan" in made.payloads
+
+
+def test_a_plan_the_api_refuses_is_said_without_a_link(api: FakeApi) -> None:
+    api.refusing = True
+    slots = agreed({"profile_children": ["lycee"]})
+
+    outcome = run(ActionMakePlan(api), make_tracker([user("request_plan", "un récap")], slots))
+
+    assert outcome.text.startswith("Je n'ai pas pu préparer votre projet avec ces informations")
+    assert outcome.slots == {}
 
 
 def test_the_plan_holds_the_family_and_forgetting_stops_the_link(settings: Settings) -> None:
@@ -196,59 +218,67 @@ def test_the_plan_holds_the_family_and_forgetting_stops_the_link(settings: Setti
     assert all(value is None for value in cleared.values())
 
 
-def test_an_empty_profile_gets_a_hint_not_a_plan(settings: Settings) -> None:
-    outcome = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], agreed()))
+def test_an_empty_profile_gets_a_hint_not_a_plan(api: FakeApi) -> None:
+    outcome = run(ActionMakePlan(api), make_tracker([user("request_plan", "un récap")], agreed()))
 
     assert outcome.text.startswith("Pour vous préparer « Mon projet d'installation »")
     assert outcome.slots == {}
+    assert api.plans == {}
 
 
-def test_the_link_goes_by_e_mail_to_the_address_typed_after_the_question(
-    settings: Settings,
-) -> None:
+def test_the_link_goes_by_e_mail_to_the_address_typed_after_the_question(api: FakeApi) -> None:
     sender = "visitor-plan-mail"
     slots = agreed({"profile_trade": "infirmière"})
-    made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
+    made = run(ActionMakePlan(api), make_tracker([user("request_plan", "un récap")], slots, sender))
     slots = {**slots, **made.slots}
 
-    asked = run(ActionEmailPlan(), make_tracker([user("email_plan", "/email_plan")], slots, sender))
+    asked = run(
+        ActionEmailPlan(api), make_tracker([user("email_plan", "/email_plan")], slots, sender)
+    )
     typed = [
         user("email_plan", "/email_plan"),
         action("action_email_plan"),
         bot(asked.text),
         user("give_contact", "camille.b@example.org"),
     ]
-    sent = run(ActionEmailPlan(), make_tracker(typed, slots, sender))
-    wrong = run(ActionEmailPlan(), make_tracker([user("give_contact", "camille")], slots, sender))
+    sent = run(ActionEmailPlan(api), make_tracker(typed, slots, sender))
+    wrong = run(
+        ActionEmailPlan(api), make_tracker([user("give_contact", "camille")], slots, sender)
+    )
 
     assert asked.text.startswith("À quelle adresse e-mail")
     assert sent.text.startswith("C'est envoyé à camille.b@example.org")
+    assert api.plan_emails == [(sender, made.slots["plan_token"], "camille.b@example.org")]
+    # The address is kept in no slot.
     assert sent.slots == {}
     assert wrong.text.startswith("Je n'ai pas reconnu d'adresse e-mail")
 
 
-def test_a_link_erased_on_its_page_is_not_sent(settings: Settings) -> None:
+def test_a_link_that_no_longer_works_is_not_sent(api: FakeApi) -> None:
     sender = "visitor-plan-erased"
     slots = agreed({"profile_children": ["lycee"]})
-    made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
-    erased = httpx.post(f"{made.slots['plan_url']}/effacer", timeout=30)
-    assert erased.status_code == 200
+    made = run(ActionMakePlan(api), make_tracker([user("request_plan", "un récap")], slots, sender))
+    # Erased on its page, or expired: the API no longer knows the link.
+    api.plans[made.slots["plan_token"]].working = False
     text = "envoyez-le à camille@example.org"
 
     outcome = run(
-        ActionEmailPlan(), make_tracker([user("email_plan", text)], {**slots, **made.slots}, sender)
+        ActionEmailPlan(api),
+        make_tracker([user("email_plan", text)], {**slots, **made.slots}, sender),
     )
 
     assert outcome.text.startswith("Ce lien ne fonctionne plus")
+    assert api.plan_emails == []
     assert outcome.slots == {"plan_token": None, "plan_url": None, "plan_expires": None}
 
 
 def test_forgetting_while_the_api_is_down_clears_the_slots_and_says_the_link_works(
-    api_down: Settings,
+    api: FakeApi,
 ) -> None:
+    api.down = True
     slots = agreed({"profile_children": ["lycee"], "plan_token": "x" * 43})
 
-    outcome = run(ActionForgetProfile(), make_tracker([user("forget_profile")], slots))
+    outcome = run(ActionForgetProfile(api), make_tracker([user("forget_profile")], slots))
 
     assert "je n'arrive pas à désactiver le lien" in outcome.text
     assert outcome.slots["profile_children"] is None

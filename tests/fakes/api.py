@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.actions.api_client import (
@@ -27,6 +27,7 @@ from bot.actions.api_client import (
     KnowledgeHit,
     OpeningHit,
     OpeningPage,
+    PlanLink,
     Resolution,
     Source,
     TerritoryReply,
@@ -81,6 +82,15 @@ def comparison_text(names: list[str]) -> str:
     return "Comparaison de test : " + " / ".join(names)
 
 
+@dataclass
+class Plan:
+    """One plan the fake API made, as the action asked for it."""
+
+    conversation_id: str
+    profile: dict[str, Any]
+    working: bool = True
+
+
 def opening(title: str, **fields: Any) -> OpeningHit:
     values: dict[str, Any] = {
         "kind": "job",
@@ -110,6 +120,7 @@ class FakeApi(ApiClient):
     receipt: HandoffReceipt | None = None
     live: bool = True
     transcript_sent: bool = True
+    plan_email_sent: bool = True
     down: bool = False
     refusing: bool = False
     # What the actions sent, in order.
@@ -121,6 +132,9 @@ class FakeApi(ApiClient):
     ratings: list[dict[str, Any]] = field(default_factory=list)
     transcripts: list[tuple[str, str]] = field(default_factory=list)
     comparisons: list[list[str]] = field(default_factory=list)
+    # By token, in the order made.
+    plans: dict[str, Plan] = field(default_factory=dict)
+    plan_emails: list[tuple[str, str, str]] = field(default_factory=list)
 
     # -- what the test puts in ---------------------------------------------------------
 
@@ -236,3 +250,40 @@ class FakeApi(ApiClient):
         self._call()
         self.transcripts.append((conversation_id, reference))
         return self.transcript_sent
+
+    async def create_plan(self, conversation_id: str, profile: dict[str, Any]) -> PlanLink:
+        """Refuses as the API does a place that is no Lot commune; a new plan stops the
+        conversation's earlier ones; the link works 30 days."""
+        self._call()
+        for place in profile.get("area", {}).get("communes", []):
+            if (await self.resolve_commune(place)).status != "found":
+                raise ApiRejected(422, f"the fake API plans Lot communes only, not {place}")
+        await self.revoke_plans(conversation_id)
+        token = f"fake-plan-{len(self.plans) + 1}"
+        self.plans[token] = Plan(conversation_id, profile)
+        return PlanLink(
+            token=token,
+            url=f"https://fake-api.test/projet/{token}",
+            expires_at=date.today() + timedelta(days=30),
+        )
+
+    async def revoke_plans(self, conversation_id: str) -> int:
+        self._call()
+        working = [
+            plan
+            for plan in self.plans.values()
+            if plan.conversation_id == conversation_id and plan.working
+        ]
+        for plan in working:
+            plan.working = False
+        return len(working)
+
+    async def email_plan(self, conversation_id: str, token: str, email: str) -> bool | None:
+        """None (the API's 404) unless `token` is a working plan of the conversation."""
+        self._call()
+        plan = self.plans.get(token)
+        if plan is None or not plan.working or plan.conversation_id != conversation_id:
+            return None
+        if self.plan_email_sent:
+            self.plan_emails.append((conversation_id, token, email))
+        return self.plan_email_sent
