@@ -3,7 +3,11 @@ referent's case (API) show it: one table for all three."""
 
 from __future__ import annotations
 
-# School levels of the children (`school_level` entity values, the plan's `level`).
+from typing import Literal, get_args
+
+# A child's school level, in school order, as the plan's API and the bot's profile name it.
+SchoolLevel = Literal["creche", "maternelle", "elementaire", "college", "lycee", "superieur"]
+SCHOOL_LEVELS: tuple[str, ...] = get_args(SchoolLevel)
 SCHOOL_LEVEL_LABELS: dict[str, str] = {
     "creche": "tout-petit (crèche ou assistante maternelle)",
     "maternelle": "maternelle",

@@ -14,8 +14,8 @@ from pydantic import (
 
 from api.handoffs.schemas import validate_email
 from api.openings.models import Kind
+from contract.profile import SchoolLevel
 
-SchoolLevel = Literal["creche", "maternelle", "elementaire", "college", "lycee", "superieur"]
 Tenure = Literal["rent", "buy"]
 HousingKind = Literal["house", "flat"]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from contract.profile import HOUSING_KIND_LABELS, HOUSING_TENURE_LABELS
+from contract.profile import HOUSING_KIND_LABELS, HOUSING_TENURE_LABELS, SCHOOL_LEVELS
 
 CONSENT_SLOT = "profile_consent"
 # The plan's link, kept for "envoyez-le moi par mail" and forgotten with the profile.
@@ -27,8 +27,6 @@ MAX_TEXT = 100
 MAX_CHILDREN = 8
 MAX_COMMUNES = 3
 
-# School levels as the API names them, in school order.
-LEVELS = ("creche", "maternelle", "elementaire", "college", "lycee", "superieur")
 # Words of each level, accents folded and lower case. Crèche first: "assistante maternelle"
 # is childcare, not school.
 _LEVEL_WORDS = (
@@ -126,7 +124,7 @@ class Profile:
     """What the visitor agreed to let the assistant keep, slot by slot."""
 
     household: str | None = None  # "alone" | "couple"
-    children: tuple[str, ...] = ()  # school levels (LEVELS)
+    children: tuple[str, ...] = ()  # school levels (SCHOOL_LEVELS)
     you: Adult = Adult()
     partner: Adult = Adult()
     tenure: str | None = None  # "rent" | "buy"
@@ -149,7 +147,7 @@ class Profile:
 
         return cls(
             household=text("profile_household"),
-            children=tuple(level for level in items("profile_children") if level in LEVELS),
+            children=tuple(level for level in items("profile_children") if level in SCHOOL_LEVELS),
             you=Adult(text("profile_trade"), text("profile_sector")),
             partner=Adult(text("profile_partner_trade"), text("profile_partner_sector")),
             tenure=text("profile_tenure"),
