@@ -26,6 +26,20 @@ _PLACE_PREPOSITION = re.compile(
 _TAKEOVER = re.compile(r"\b(?:repren|repris|rachet|rachat|c[eé]d|cession)", re.IGNORECASE)
 
 
+# "comment on les inscrit", "c'est combien" : a question even without its question mark.
+# "où" only with its accent: "ou" is "or" ("une maison ou un appartement").
+_QUESTION_WORDS = re.compile(
+    r"\b(?:comment|combien|quel(?:le)?s?|pourquoi|est[- ]ce qu|y a[- ]t[- ]il|peut[- ]on|"
+    r"faut[- ]il)\b|(?<!\w)où(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def asks_question(text: str) -> bool:
+    """The message asks something, whatever else it says."""
+    return "?" in text or bool(_QUESTION_WORDS.search(text))
+
+
 def asks_takeover(text: str) -> bool:
     """The visitor speaks of taking a business over, not of creating one."""
     return bool(_TAKEOVER.search(text))
@@ -71,6 +85,31 @@ def joined_place(parse_data: dict[str, Any] | None) -> str | None:
     if not between or between.strip(" -") or second_start <= first_end:
         return None
     return text[start:end]
+
+
+def asked_theme(intent_ranking: Sequence[dict[str, Any]], least: float) -> str | None:
+    """The theme of the question a message asks besides its first reading ("on arrive avec
+    deux enfants, un en CE1, comment on les inscrit" is a description first, a question on
+    schools second): the best theme intent after the first, if at least `least` sure."""
+    for item in intent_ranking[1:3]:
+        if item.get("name") in THEME_INTENTS and float(item.get("confidence") or 0) >= least:
+            return THEME_INTENTS[item["name"]]
+    return None
+
+
+def leaning_theme(
+    intent_ranking: Sequence[dict[str, Any]], least: float, lead: float
+) -> str | None:
+    """The theme the NLU leans to on a message it could not place: its first guess, if a
+    theme at least `least` sure and ahead of the next guess by `lead`."""
+    guesses = [item for item in intent_ranking if item.get("name") != "nlu_fallback"]
+    if not guesses or guesses[0].get("name") not in THEME_INTENTS:
+        return None
+    first = float(guesses[0].get("confidence") or 0)
+    second = float(guesses[1].get("confidence") or 0) if len(guesses) > 1 else 0.0
+    if first < least or first - second < lead:
+        return None
+    return THEME_INTENTS[guesses[0]["name"]]
 
 
 def theme_guesses(intent_ranking: Sequence[dict[str, Any]], limit: int = 3) -> list[str]:

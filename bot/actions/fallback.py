@@ -12,8 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
 from bot.actions.api_client import UsesApi
-from bot.actions.conversation import consecutive_fallbacks, is_payload, theme_guesses
+from bot.actions.conversation import (
+    consecutive_fallbacks,
+    is_payload,
+    leaning_theme,
+    theme_guesses,
+)
 from bot.actions.knowledge import (
+    ThemeAnswer,
     answer_if_clear,
     answer_territory_fact,
     leans_to_territory,
@@ -22,6 +28,11 @@ from bot.actions.knowledge import (
     record_unanswered,
 )
 from contract.themes import THEME_LABELS
+
+# Answer first: a message the NLU leans to a theme for, this sure and this far ahead of its
+# next guess, is answered on that theme rather than met with "Vouliez-vous parler de… ?".
+LEANING_LEAST = 0.35
+LEANING_LEAD = 0.1
 
 
 class ActionFallbackLadder(UsesApi, Action):
@@ -56,6 +67,10 @@ class ActionFallbackLadder(UsesApi, Action):
                 answered = await answer_territory_fact(api, dispatcher, tracker, text)
                 if answered is not None:
                     return answered
+            ranking = latest.get("intent_ranking") or []
+            theme = leaning_theme(ranking, LEANING_LEAST, LEANING_LEAD)
+            if theme is not None:
+                return await ThemeAnswer(api, dispatcher, tracker, asked_theme=theme).run()
             # The API strips e-mail addresses and phone numbers before storing the text.
             commune = place.insee if place else tracker.get_slot("commune")
             await record_unanswered(api, text, themes[0] if themes else None, commune)

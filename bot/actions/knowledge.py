@@ -82,13 +82,15 @@ def say_answer(
     dispatcher.utter_message(**texts.as_message(reply))
 
 
-def search_text(tracker: Tracker, theme: str) -> str:
+def search_text(tracker: Tracker, theme: str, *, asked: bool = False) -> str:
     """The words to search with: the visitor's question about this theme, without the
-    place (the commune is a separate filter), or the theme's name after a button click."""
+    place (the commune is a separate filter), or the theme's name after a button click.
+    `asked`: the latest message is a question on `theme` whatever its intent (a question
+    inside a description of the project)."""
     latest = tracker.latest_message or {}
     text = str(latest.get("text") or "")
     intent = intent_of(latest) or ""
-    if texts.THEME_INTENTS.get(intent) == theme and not is_payload(text):
+    if (asked or texts.THEME_INTENTS.get(intent) == theme) and not is_payload(text):
         question: tuple[str, dict[str, Any]] | None = (text, latest)
     else:
         question = last_question_about(tracker.events, theme)
@@ -116,17 +118,20 @@ class Turn:
     text: str
     theme: str | None  # the message's theme, else the last one discussed
     places: list[str]  # the `commune` entities, as written
+    asked: bool = False  # a question on `theme` under another intent
 
     @classmethod
-    def read(cls, tracker: Tracker) -> Turn:
+    def read(cls, tracker: Tracker, asked_theme: str | None = None) -> Turn:
         latest = tracker.latest_message or {}
         intent = intent_of(latest)
+        theme = asked_theme or texts.THEME_INTENTS.get(intent or "")
         return cls(
             latest=latest,
             intent=intent,
             text=str(latest.get("text") or ""),
-            theme=texts.THEME_INTENTS.get(intent or "") or tracker.get_slot("last_theme"),
+            theme=theme or tracker.get_slot("last_theme"),
             places=entity_values(latest, "commune"),
+            asked=asked_theme is not None,
         )
 
     @property
@@ -161,11 +166,18 @@ class ThemeAnswer:
     there); then, without a theme, the place itself; with one, the openings a trade asks
     for, else the knowledge base's answer."""
 
-    def __init__(self, api: ApiClient, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        asked_theme: str | None = None,
+    ) -> None:
+        """`asked_theme`: the theme of a question the message asks under another intent."""
         self.api = api
         self.dispatcher = dispatcher
         self.tracker = tracker
-        self.turn = Turn.read(tracker)
+        self.turn = Turn.read(tracker, asked_theme)
         # Said once the question is answered ("Je ne trouve pas « lacapelle »…").
         self.after_answer: list[Reply] = []
 
@@ -307,7 +319,7 @@ class ThemeAnswer:
         # question comes first, the offers last, since the widget shows the buttons ("Voir
         # plus") of the last message only. The topic stays the openings'. Searched as it
         # stands: the trade names the topic, it is no follow-up.
-        query = search_text(self.tracker, theme)
+        query = search_text(self.tracker, theme, asked=self.turn.asked)
         await say_if_clear(self.api, self.dispatcher, self.tracker, query, theme, place)
         self.dispatcher.messages.extend(offers.messages)
         return [SlotSet("opening_kind", kind), *found]
@@ -316,7 +328,7 @@ class ThemeAnswer:
         """The best entry of the theme for the place; making it local is offered once,
         after the answer, when the place matters and is not known."""
         commune, commune_name = place
-        query = search_text(self.tracker, theme)
+        query = search_text(self.tracker, theme, asked=self.turn.asked)
         # "plutôt vers Montcuq" after an answer: the place's own entries, where they exist.
         place_after = self.turn.intent == "inform_commune" and bool(self.turn.places)
         try:

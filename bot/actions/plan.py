@@ -17,7 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.contact import parse_email
-from bot.actions.conversation import intent_of, is_payload
+from bot.actions.conversation import asked_theme, asks_question, intent_of, is_payload
+from bot.actions.knowledge import ThemeAnswer, answer_if_clear
 from bot.actions.profile import (
     CONSENT_SLOT,
     PLAN_SLOTS,
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 PROFILE_INTENT = "inform_profile"
 PLAN_INTENT = "request_plan"
+# How sure the NLU must be of a theme, second to the description, to answer on that theme.
+ASKED_THEME_LEAST = 0.15
 # What the conversation knew besides the profile, forgotten with it: the place and the
 # trade, school level or housing its questions named.
 CONTEXT_SLOTS = (
@@ -187,15 +190,32 @@ class ActionNoteProfile(UsesApi, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # Answer first: the question a description asks is answered before anything is
+        # asked or noted.
+        answered = await self.answer(dispatcher, tracker)
         consent = tracker.get_slot(CONSENT_SLOT)
         if consent is None:
             dispatcher.utter_message(response="utter_profile_consent")
-            return []
+            return answered
         if consent is False:
-            dispatcher.utter_message(response="utter_profile_not_kept")
-            return []
+            if not answered:
+                dispatcher.utter_message(response="utter_profile_not_kept")
+            return answered
         latest = {"text": tracker.latest_message.get("text"), "parse_data": tracker.latest_message}
-        return await _note(dispatcher, self.api, tracker, latest)
+        return [*answered, *await _note(dispatcher, self.api, tracker, latest)]
+
+    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """The answer to the question the description asks, if it asks one: on the theme
+        the NLU saw second, else from an entry clearly about it ("ils peuvent aider mon
+        compagnon ? il est électricien")."""
+        latest = tracker.latest_message or {}
+        text = str(latest.get("text") or "")
+        if is_payload(text) or not asks_question(text):
+            return []
+        theme = asked_theme(latest.get("intent_ranking") or [], ASKED_THEME_LEAST)
+        if theme is not None:
+            return await ThemeAnswer(self.api, dispatcher, tracker, asked_theme=theme).run()
+        return await answer_if_clear(self.api, dispatcher, tracker, text, []) or []
 
 
 class ActionRecordProfileConsent(UsesApi, Action):

@@ -148,3 +148,28 @@ def test_a_town_named_in_an_unsure_message_is_kept_for_the_answer_and_what_follo
     assert outcome.text.startswith("Réponse de test sur la vie à Figeac.")
     assert outcome.slots["commune"] == "46102"
     assert outcome.slots["commune_name"] == "Figeac"
+
+
+def test_a_message_the_nlu_clearly_leans_to_a_theme_for_is_answered_on_that_theme(
+    api: FakeApi,
+) -> None:
+    marches = entry("test-marches", "Réponse de test sur les marchés.", theme="leisure")
+    api.answer(lambda search: not search.confident_only and search.theme == "leisure", marches)
+    ranking = [("nlu_fallback", 0.55), ("ask_leisure", 0.4), ("ask_living", 0.14)]
+    events = [user("nlu_fallback", "c'est quels jours le marché ?", ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
+
+    assert "Réponse de test sur les marchés." in outcome.text
+    assert "Vouliez-vous parler de" not in outcome.text
+    assert outcome.slots["last_theme"] == "leisure"
+
+
+def test_a_message_torn_between_two_themes_still_gets_the_ladder(api: FakeApi) -> None:
+    api.answer(lambda search: not search.confident_only, entry("test-x", "Réponse de test."))
+    ranking = [("nlu_fallback", 0.55), ("ask_jobs", 0.45), ("ask_living", 0.4)]
+    events = [user("nlu_fallback", "un tiers-lieu pour bosser ?", ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
+
+    assert outcome.text == "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de… ?"

@@ -36,7 +36,7 @@ from bot.actions.plan import (
     ActionShowProfile,
 )
 from bot.actions.profile import PROFILE_SLOTS
-from tests.fakes.api import FakeApi
+from tests.fakes.api import FakeApi, entry
 
 FAMILY = "Nous avons deux enfants, un au collège et une en maternelle"
 FAMILY_ENTITIES = [("school_level", "collège"), ("school_level", "maternelle")]
@@ -82,6 +82,36 @@ def test_a_description_before_any_agreement_asks_for_it_and_keeps_nothing(
     assert "oubliez mes informations" in outcome.text
     assert outcome.payloads == ["/affirm", "/deny"]
     assert outcome.slots == {}
+
+
+def test_a_question_inside_a_description_is_answered_before_the_consent_question(
+    api: FakeApi,
+) -> None:
+    text = "on arrive en janvier avec deux enfants, un en CE1, comment on les inscrit"
+    question = user(
+        "inform_profile", text, ranking=[("inform_profile", 0.62), ("ask_schools", 0.33)]
+    )
+    inscription = entry("ecoles-inscription", "L'inscription se fait d'abord à la mairie.")
+    api.answer(lambda search: search.theme == "schools" and "inscrit" in search.query, inscription)
+
+    outcome = run(ActionNoteProfile(api), make_tracker([question]))
+
+    assert outcome.text.index("inscription se fait") < outcome.text.index("Voulez-vous que")
+    assert outcome.payloads[-2:] == ["/affirm", "/deny"]
+    assert outcome.slots["last_theme"] == "schools"
+
+
+def test_a_description_asking_nothing_gets_no_answer(api: FakeApi) -> None:
+    api.answer(lambda search: True, entry("ecoles-inscription", "Réponse à ne pas montrer."))
+    text = "on arrive en janvier avec deux enfants, un en CE1"
+    description = user(
+        "inform_profile", text, ranking=[("inform_profile", 0.62), ("ask_schools", 0.33)]
+    )
+
+    outcome = run(ActionNoteProfile(api), make_tracker([description]))
+
+    assert "Réponse à ne pas montrer" not in outcome.text
+    assert outcome.text.startswith("Voulez-vous que je retienne")
 
 
 def test_yes_keeps_the_description_the_question_answered(api: FakeApi) -> None:
