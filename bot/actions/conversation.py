@@ -203,14 +203,38 @@ def points_back(text: str) -> bool:
     return len(words) <= POINTING_BACK_MAX_WORDS and not _POINTING_BACK.isdisjoint(words)
 
 
-def previous_question(events: Sequence[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
-    """The question the visitor typed before the latest message, on whatever theme."""
+def previous_question(
+    events: Sequence[dict[str, Any]], before: dict[str, Any] | None = None
+) -> tuple[str, dict[str, Any]] | None:
+    """The question the visitor typed before the latest message (or before the message
+    whose parse data is `before`), on whatever theme."""
     users = [event for event in events if event.get("event") == "user"]
+    if before is not None:
+        positions = [i for i, event in enumerate(users) if event.get("parse_data") is before]
+        users = users[: positions[-1] + 1] if positions else []
     for event in reversed(users[:-1]):
         parse_data = event.get("parse_data") or {}
         if not is_payload(event.get("text")) and intent_of(parse_data) in THEME_INTENTS:
             return str(event.get("text") or ""), parse_data
     return None
+
+
+def subject_of(question: tuple[str, dict[str, Any]]) -> str:
+    """What an earlier question was about, to carry into one that points back at it: the
+    trade it names ("formation soudeur pour adulte" -> "soudeur"; the rest would pull its
+    theme back in), else its words without the place."""
+    trade = [*entity_values(question[1], "job"), *entity_values(question[1], "sector")]
+    return " ".join(dict.fromkeys(trade)) or without_place(*question)
+
+
+def carried_subject(events: Sequence[dict[str, Any]], question: tuple[str, dict[str, Any]]) -> str:
+    """The subject an earlier question carried from the one before it, when it pointed back
+    ("la formation, ça se passe où ?" after "auxiliaire de vie sans diplôme, je peux devenir
+    aide-soignante ?"), so that a follow-up on it keeps that subject; else ""."""
+    if not points_back(question[0]):
+        return ""
+    before = previous_question(events, before=question[1])
+    return subject_of(before) if before else ""
 
 
 def last_user_timestamp(events: Sequence[dict[str, Any]]) -> float | None:

@@ -24,6 +24,7 @@ from bot.actions.api_client import (
 )
 from bot.actions.conversation import (
     asks_takeover,
+    carried_subject,
     entity_values,
     intent_of,
     is_payload,
@@ -31,6 +32,7 @@ from bot.actions.conversation import (
     last_question_about,
     points_back,
     previous_question,
+    subject_of,
     without_place,
 )
 from bot.actions.openings import new_search, search_and_reply
@@ -94,18 +96,21 @@ def search_text(tracker: Tracker, theme: str, *, asked: bool = False) -> str:
         question: tuple[str, dict[str, Any]] | None = (text, latest)
     else:
         question = last_question_about(tracker.events, theme)
-    cleaned = without_place(*question) if question else ""
     if intent == texts.FOLLOW_UP_INTENT and not is_payload(text):
         # "y a des prêts pour ça ?" means nothing alone: read with the question before.
-        return f"{cleaned} {without_place(text, latest)}".strip() or texts.THEME_PHRASES[theme]
+        words = (
+            [carried_subject(tracker.events, question), without_place(*question)]
+            if question
+            else []
+        )
+        words.append(without_place(text, latest))
+        return " ".join(w for w in words if w) or texts.THEME_PHRASES[theme]
+    cleaned = without_place(*question) if question else ""
     before = previous_question(tracker.events) if question and question[0] == text else None
     if before is not None and points_back(text):
         # "et après, ça embauche ?" after "formation soudeur pour adulte": the jobs of that
-        # trade. The trade is the subject carried over; the rest of the earlier question
-        # ("formation", "adulte") would pull its theme back in.
-        trade = [*entity_values(before[1], "job"), *entity_values(before[1], "sector")]
-        subject = " ".join(dict.fromkeys(trade)) or without_place(*before)
-        return f"{subject} {cleaned}"
+        # trade.
+        return f"{subject_of(before)} {cleaned}"
     return cleaned or texts.THEME_PHRASES[theme]
 
 
@@ -581,7 +586,9 @@ async def answer_if_clear(
         return None
     if follow_up:
         previous = last_question_about(tracker.events[:-1], str(last_theme))
-        query = f"{previous[0]} {text}" if previous else text
+        if previous:
+            subject = carried_subject(tracker.events, previous)
+            query = " ".join(w for w in (subject, previous[0], text) if w)
         theme = last_theme
     return await say_if_clear(api, dispatcher, tracker, query, theme, (commune, commune_name))
 

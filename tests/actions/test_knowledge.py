@@ -545,6 +545,23 @@ def test_a_question_pointing_back_to_a_trade_is_searched_with_the_trade_alone() 
     assert search_text(tracker, "jobs") == "soudeur et après, ça embauche"
 
 
+def test_a_follow_up_on_a_question_that_pointed_back_keeps_the_first_subject() -> None:
+    tracker = make_tracker(
+        [
+            *answered(
+                user("ask_retraining", "aide à domicile sans diplôme, je peux devenir aide-soignante")
+            ),
+            *answered(user("ask_retraining", "la formation ça se passe où ?")),
+            user("ask_follow_up", "et qui finance ?"),
+        ]
+    )
+
+    assert search_text(tracker, "retraining") == (
+        "aide à domicile sans diplôme, je peux devenir aide-soignante "
+        "la formation ça se passe où et qui finance"
+    )
+
+
 def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:
     tracker = make_tracker(
         [
