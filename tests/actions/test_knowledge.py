@@ -549,7 +549,9 @@ def test_a_follow_up_on_a_question_that_pointed_back_keeps_the_first_subject() -
     tracker = make_tracker(
         [
             *answered(
-                user("ask_retraining", "aide à domicile sans diplôme, je peux devenir aide-soignante")
+                user(
+                    "ask_retraining", "aide à domicile sans diplôme, je peux devenir aide-soignante"
+                )
             ),
             *answered(user("ask_retraining", "la formation ça se passe où ?")),
             user("ask_follow_up", "et qui finance ?"),
