@@ -430,10 +430,15 @@ class KnowledgeIndex:
         order = self._top(scores, eligible & matching, limit)
         # "et niveau transports ?" in a conversation about Saint-Céré: the theme's overview
         # of the whole department is the best match, but the town's own entry on the theme
-        # is the same general answer, made local.
+        # is the same general answer, made local, whatever words it shares with a question
+        # the overview answers ("qu'est-ce qu'on fait le week-end par là-bas ?" about Cazals).
         general = bool(order) and theme is not None and order[0] == self._overview.get(theme)
         wanted_local = local_first or (general and not confident_only)
-        local = self._local_first(relevance, scores, theme, commune, limit) if wanted_local else []
+        local = (
+            self._local_first(relevance, scores, theme, commune, limit, any_relevance=general)
+            if wanted_local
+            else []
+        )
         if local:
             order = [*local, *(i for i in order if i not in local)][:limit]
         fallback = self._overview.get(theme) if theme and not confident_only else None

@@ -302,6 +302,17 @@ def test_a_general_question_with_a_known_town_gets_the_towns_entry_not_the_overv
     assert with_town.results[0].id == "transport-cauvaldor"
 
 
+def test_a_question_the_overview_answers_gets_the_communautes_entry_even_sharing_no_word(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # "qu'est-ce qu'on fait le week-end par là-bas ?" in a conversation about Cazals.
+    question = "qu'est ce qu'on fait le week end par la bas"
+    without_town = real_knowledge.search(question, "leisure", None, 3)
+    with_town = real_knowledge.search(question, "leisure", "Cazals", 3)
+    assert without_town.results[0].id == "loisirs-panorama-lot"
+    assert with_town.results[0].id == "loisirs-cazals-salviac-gindou"
+
+
 @pytest.mark.parametrize(
     ("question", "theme", "department_entry"),
     [
