@@ -112,6 +112,27 @@ def leaning_theme(
     return THEME_INTENTS[guesses[0]["name"]]
 
 
+# The theme a description's details point to when it asks something: the children's classes
+# are the schools', a trade is the jobs'.
+_ENTITY_THEMES = {
+    "school_level": "schools",
+    "housing_kind": "housing",
+    "job": "jobs",
+    "sector": "jobs",
+}
+
+
+def details_theme(parse_data: dict[str, Any] | None) -> str | None:
+    """The one theme the message's details point to ("deux enfants, un en CE1, comment on
+    les inscrit": schools); None when they point to none or to several."""
+    themes = {
+        _ENTITY_THEMES[str(item.get("entity"))]
+        for item in (parse_data or {}).get("entities") or []
+        if item.get("entity") in _ENTITY_THEMES
+    }
+    return themes.pop() if len(themes) == 1 else None
+
+
 def theme_guesses(intent_ranking: Sequence[dict[str, Any]], limit: int = 3) -> list[str]:
     """The themes the NLU hesitated between, most likely first."""
     themes = [

@@ -106,12 +106,27 @@ def search_text(tracker: Tracker, theme: str, *, asked: bool = False) -> str:
         words.append(without_place(text, latest))
         return " ".join(w for w in words if w) or texts.THEME_PHRASES[theme]
     cleaned = without_place(*question) if question else ""
+    if question:
+        cleaned = with_levels(cleaned, question[1])
     before = previous_question(tracker.events) if question and question[0] == text else None
     if before is not None and points_back(text):
         # "et après, ça embauche ?" after "formation soudeur pour adulte": the jobs of that
         # trade.
         return f"{subject_of(before)} {cleaned}"
     return cleaned or texts.THEME_PHRASES[theme]
+
+
+def with_levels(words: str, parse_data: dict[str, Any]) -> str:
+    """The words with the school levels they name, as the entries name them: "un en
+    moyenne section et un en CE1" searches "maternelle" and "primaire" too, "college"
+    "collège". (The kinds of housing, tried the same way, cost more answers than they won
+    on the tuning split: "louer" is in every housing entry already.)"""
+    named = [
+        value
+        for value in entity_values(parse_data, "school_level")
+        if value.casefold() not in words.casefold()
+    ]
+    return " ".join([words, *dict.fromkeys(named)]) if named else words
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, UsesApi
 from bot.actions.contact import parse_email
-from bot.actions.conversation import asked_theme, asks_question, intent_of, is_payload
+from bot.actions.conversation import (
+    asked_theme,
+    asks_question,
+    details_theme,
+    intent_of,
+    is_payload,
+)
 from bot.actions.knowledge import ThemeAnswer, answer_if_clear
 from bot.actions.profile import (
     CONSENT_SLOT,
@@ -206,13 +212,14 @@ class ActionNoteProfile(UsesApi, Action):
 
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         """The answer to the question the description asks, if it asks one: on the theme
-        the NLU saw second, else from an entry clearly about it ("ils peuvent aider mon
-        compagnon ? il est électricien")."""
+        the NLU saw second, else on the one theme its details point to (the children's
+        classes: schools), else from an entry clearly about it."""
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
         if is_payload(text) or not asks_question(text):
             return []
         theme = asked_theme(latest.get("intent_ranking") or [], ASKED_THEME_LEAST)
+        theme = theme or details_theme(latest)
         if theme is not None:
             return await ThemeAnswer(self.api, dispatcher, tracker, asked_theme=theme).run()
         return await answer_if_clear(self.api, dispatcher, tracker, text, []) or []

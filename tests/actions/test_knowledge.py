@@ -407,7 +407,8 @@ def test_a_long_story_still_gets_an_answer(settings: Settings) -> None:
 
 
 def test_a_follow_up_without_a_theme_is_answered_on_the_last_topic(settings: Settings) -> None:
-    # Figeac's lycées would win on the place alone: the question before says what "il" is.
+    # Life in Figeac would win on the place alone: the question before says what "il" is
+    # about, and in a conversation about Figeac the town's own entry on it comes first.
     events = [
         *answered(user("ask_schools", "Comment inscrire mon enfant à l'école ?")),
         user("ask_follow_up", "et il y a un internat ?"),
@@ -415,7 +416,7 @@ def test_a_follow_up_without_a_theme_is_answered_on_the_last_topic(settings: Set
 
     outcome = ask(events, {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"})
 
-    assert "Réponse de test sur les écoles, valable pour tout le Lot." in outcome.text
+    assert "Réponse de test sur les lycées de Figeac." in outcome.text
     assert outcome.slots["last_theme"] == "schools"
 
 
@@ -562,6 +563,14 @@ def test_a_follow_up_on_a_question_that_pointed_back_keeps_the_first_subject() -
         "aide à domicile sans diplôme, je peux devenir aide-soignante "
         "la formation ça se passe où et qui finance"
     )
+
+
+def test_school_levels_are_searched_as_the_entries_name_them() -> None:
+    text = "deux enfants, un en moyenne section et un en CE1, comment on les inscrit"
+    levels = {"school_level": "maternelle"}
+    tracker = make_tracker([user("ask_schools", text, levels)])
+
+    assert search_text(tracker, "schools") == f"{text} maternelle"
 
 
 def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:

@@ -101,6 +101,20 @@ def test_a_question_inside_a_description_is_answered_before_the_consent_question
     assert outcome.slots["last_theme"] == "schools"
 
 
+def test_a_question_inside_a_description_is_answered_on_the_theme_its_details_point_to(
+    api: FakeApi,
+) -> None:
+    text = "ils peuvent aider mon compagnon ? il est électricien"
+    question = user("inform_profile", text, {"job": "électricien"}, ranking=[("inform_profile", 1)])
+    conjoint = entry("emploi-conjoint", "L'emploi du conjoint est suivi.", theme="jobs")
+    api.answer(lambda search: search.theme == "jobs", conjoint)
+
+    outcome = run(ActionNoteProfile(api), make_tracker([question]))
+
+    assert outcome.text.startswith("L'emploi du conjoint est suivi.")
+    assert outcome.slots["last_theme"] == "jobs"
+
+
 def test_a_description_asking_nothing_gets_no_answer(api: FakeApi) -> None:
     api.answer(lambda search: True, entry("ecoles-inscription", "Réponse à ne pas montrer."))
     text = "on arrive en janvier avec deux enfants, un en CE1"
