@@ -58,14 +58,36 @@ def is_payload(text: str | None) -> bool:
     return bool(text) and str(text).startswith("/")
 
 
-def entity_values(parse_data: dict[str, Any] | None, entity: str) -> list[str]:
+# "vin de Cahors", "l'appellation Cahors", "AOC Rocamadour": a product named after a town,
+# not the place the visitor looks at.
+_PRODUCT_BEFORE = re.compile(
+    r"\b(?:aoc|aop|igp|appellation|vins?|vignobles?|fromages?|cab[ée]cous?)"
+    r"(?:\s+(?:de|du|des)\s*|\s*d['’]\s*|\s+)$",
+    re.IGNORECASE,
+)
+
+
+def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:
+    text = str(parse_data.get("text") or "")
+    start = item.get("start")
+    return isinstance(start, int) and bool(_PRODUCT_BEFORE.search(text[:start]))
+
+
+def _entities(parse_data: dict[str, Any] | None, entity: str) -> list[dict[str, Any]]:
+    """The message's entities of a kind; a town's name that names a product ("vin de
+    Cahors") is no `commune`."""
     if not parse_data:
         return []
     return [
-        str(item["value"])
+        item
         for item in parse_data.get("entities") or []
-        if item.get("entity") == entity and item.get("value")
+        if item.get("entity") == entity
+        and not (entity == "commune" and _names_a_product(parse_data, item))
     ]
+
+
+def entity_values(parse_data: dict[str, Any] | None, entity: str) -> list[str]:
+    return [str(item["value"]) for item in _entities(parse_data, entity) if item.get("value")]
 
 
 def joined_place(parse_data: dict[str, Any] | None) -> str | None:
@@ -75,8 +97,8 @@ def joined_place(parse_data: dict[str, Any] | None) -> str | None:
     text = str((parse_data or {}).get("text") or "")
     spans = sorted(
         (int(item["start"]), int(item["end"]))
-        for item in (parse_data or {}).get("entities") or []
-        if item.get("entity") == "commune" and "start" in item and "end" in item
+        for item in _entities(parse_data, "commune")
+        if "start" in item and "end" in item
     )
     if len(spans) < 2 or not text:
         return None
@@ -149,8 +171,8 @@ def without_place(text: str, parse_data: dict[str, Any] | None) -> str:
     spans = sorted(
         (
             (int(item["start"]), int(item["end"]))
-            for item in (parse_data or {}).get("entities") or []
-            if item.get("entity") == "commune" and "start" in item and "end" in item
+            for item in _entities(parse_data, "commune")
+            if "start" in item and "end" in item
         ),
         reverse=True,
     )

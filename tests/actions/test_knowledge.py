@@ -582,3 +582,16 @@ def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:
     )
 
     assert search_text(tracker, "housing") == "et pour le logement"
+
+
+def test_a_wine_named_after_its_town_is_searched_as_a_wine_not_as_the_town(
+    api: FakeApi,
+) -> None:
+    api.add_commune("46042", "Cahors")
+    text = "cave coopérative vin de cahors visite"
+    question = user("ask_leisure", text, {"commune": "cahors"})
+
+    outcome = run(ActionAnswerTheme(api), make_tracker([question]))
+
+    assert [(s.query, s.commune) for s in api.knowledge_searches] == [(text, None)]
+    assert "commune" not in outcome.slots
