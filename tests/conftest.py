@@ -11,6 +11,9 @@ from api.core import db
 from api.core.config import get_settings
 from api.db_migrate import upgrade
 
+# The real stacks of the e2e, browser and prod suites (booted in the background).
+pytest_plugins = ["tests.stacks"]
+
 TEST_TOKENS = {
     "RASA_TOKEN": "test-rasa-token",
     "BOT_API_TOKEN": "test-bot-token",
