@@ -23,6 +23,11 @@ TEST_TOKENS = {
     "SESSION_SECRET": "test-session-secret-which-is-long-enough",
 }
 
+# Argon2id at its lowest cost: at the production cost each of the hundreds of logins and
+# accounts of the suites takes a few tenths of a second on this machine.
+# tests/api/test_accounts.py checks the production cost apart.
+CHEAP_PASSWORD_HASH = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "1024"}
+
 
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -50,6 +55,7 @@ def app_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
     """Points the settings at a fresh database; tests may monkeypatch more before `client`."""
     env = {
         **TEST_TOKENS,
+        **CHEAP_PASSWORD_HASH,
         "DATABASE_URL": database_url,
         "KNOWLEDGE_WATCH": "false",
     }
