@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     plan_link_days: int = Field(default=30, ge=1, le=365)
     # Rasa's SQL tracker store, purged with the same retention; unset = nothing to purge.
     tracker_store_url: str | None = None
+    # How often an open case page of the dashboard reads itself again for new messages.
+    dashboard_refresh_seconds: float = Field(default=10.0, ge=0.5, le=300)
     # A visitor silent for longer is taken as gone: referent replies then go by e-mail too.
     visitor_presence_minutes: int = Field(default=15, ge=1)
     session_max_age_hours: int = Field(default=12, ge=1)
