@@ -26,6 +26,8 @@ MODEL_PATH = ROOT / "models" / "lot-assistant.tar.gz"
 APP_BIN = ROOT / ".venv" / "bin"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 SECRET_NAMES = ("RASA_TOKEN", "BOT_API_TOKEN", "ADMIN_TOKEN", "SESSION_SECRET")
+# How long a service may take to shut down cleanly before it is killed.
+STOP_TIMEOUT_S = 15.0
 
 
 def free_port() -> int:
@@ -243,20 +245,34 @@ class Stack:
                 self._wait_healthy(service, time.monotonic() + timeout_s)
 
     def stop(self) -> None:
-        for service in reversed(self.services):
-            _terminate(service)
+        """Every service is asked to stop at once, so that their shutdowns overlap."""
+        running = [service for service in reversed(self.services) if _signal(service)]
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for service in running:
+            _wait_or_kill(service, deadline)
+
+
+def _signal(service: Service) -> bool:
+    """SIGTERM to the service's process group; False when it is not running."""
+    process = service.process
+    if process is None or process.poll() is not None:
+        return False
+    os.killpg(process.pid, signal.SIGTERM)
+    return True
+
+
+def _wait_or_kill(service: Service, deadline: float) -> None:
+    assert service.process is not None
+    try:
+        service.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+    except subprocess.TimeoutExpired:
+        os.killpg(service.process.pid, signal.SIGKILL)
+        service.process.wait()
 
 
 def _terminate(service: Service) -> None:
-    process = service.process
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    if _signal(service):
+        _wait_or_kill(service, time.monotonic() + STOP_TIMEOUT_S)
 
 
 def run_forever() -> int:

@@ -1,7 +1,9 @@
 """Fixtures shared by the app-env suites: a migrated database per test and an API client."""
 
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from api.core import db
 from api.core.config import get_settings
 from api.db_migrate import upgrade
 
+# The real stacks of the e2e, browser and prod suites (booted in the background).
+pytest_plugins = ["tests.stacks"]
+
 TEST_TOKENS = {
     "RASA_TOKEN": "test-rasa-token",
     "BOT_API_TOKEN": "test-bot-token",
@@ -18,18 +23,42 @@ TEST_TOKENS = {
     "SESSION_SECRET": "test-session-secret-which-is-long-enough",
 }
 
+# Argon2id at its lowest cost: at the production cost each of the hundreds of logins and
+# accounts of the suites takes a few tenths of a second on this machine.
+# tests/api/test_accounts.py checks the production cost apart.
+CHEAP_PASSWORD_HASH = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "1024"}
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database built by the Alembic migrations, once per session (each run of them
+    costs a tenth of a second, and hundreds of tests want a fresh database)."""
+    path = tmp_path_factory.mktemp("migrated") / "api.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    upgrade(url)
-    return url
+def database_url(tmp_path: Path, migrated_database: Path) -> str:
+    """A fresh migrated database for one test: a copy of the session's, made by SQLite."""
+    path = tmp_path / "api.db"
+    with (
+        closing(sqlite3.connect(migrated_database)) as source,
+        closing(sqlite3.connect(path)) as copy,
+    ):
+        source.backup(copy)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
 def app_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Points the settings at a fresh database; tests may monkeypatch more before `client`."""
-    env = {**TEST_TOKENS, "DATABASE_URL": database_url, "KNOWLEDGE_WATCH": "false"}
+    env = {
+        **TEST_TOKENS,
+        **CHEAP_PASSWORD_HASH,
+        "DATABASE_URL": database_url,
+        "KNOWLEDGE_WATCH": "false",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()

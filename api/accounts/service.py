@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,14 +11,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accounts.models import ApiToken, Role, User, UserTeam
+from api.core.config import get_settings
 from api.core.db import utcnow
 
-_hasher = PasswordHasher()
-# Verifying against this when the e-mail is unknown keeps the answer time the same,
-# so that timing does not tell which addresses have an account.
-_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "oml_"  # noqa: S105  (a marker that makes leaked tokens greppable)
+
+
+@lru_cache(maxsize=4)
+def _hasher_costing(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id at the cost the settings give; a hash of another cost is redone at login."""
+    settings = get_settings()
+    return _hasher_costing(settings.password_hash_time_cost, settings.password_hash_memory_kib)
+
+
+@lru_cache(maxsize=4)
+def _unknown_user_hash(hasher: PasswordHasher) -> str:
+    """Verifying against this when the e-mail is unknown keeps the answer time the same,
+    so that timing does not tell which addresses have an account."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
@@ -33,7 +49,7 @@ def hash_password(password: str) -> str:
         raise AccountError(
             f"le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères"
         )
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def generate_password() -> str:
@@ -98,19 +114,19 @@ def deactivate(session: Session, user: User) -> None:
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = find_user(session, email)
     if user is None or not user.active:
-        _verify(_UNKNOWN_USER_HASH, password)
+        _verify(_unknown_user_hash(_hasher()), password)
         return None
     if not _verify(user.password_hash, password):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
         session.commit()
     return user
 
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -70,9 +70,16 @@ class Settings(BaseSettings):
     plan_link_days: int = Field(default=30, ge=1, le=365)
     # Rasa's SQL tracker store, purged with the same retention; unset = nothing to purge.
     tracker_store_url: str | None = None
+    # How often an open case page of the dashboard reads itself again for new messages.
+    dashboard_refresh_seconds: float = Field(default=10.0, ge=0.5, le=300)
     # A visitor silent for longer is taken as gone: referent replies then go by e-mail too.
     visitor_presence_minutes: int = Field(default=15, ge=1)
     session_max_age_hours: int = Field(default=12, ge=1)
+    # Argon2id cost of the accounts' passwords: argon2-cffi's defaults (RFC 9106's profile for
+    # 64 MiB of memory) are the floor outside a local run; a server with more to spare may
+    # raise them. The test suites lower them: they hash a password for nearly every login.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=64)
     log_json: bool = False
     # Failed logins allowed per account and per client address (`limits` notation), and
     # where the counters live ("memory://" per process; "redis://host:6379" to share them).
@@ -102,6 +109,11 @@ class Settings(BaseSettings):
                 f"ENVIRONMENT={self.environment}: {', '.join(defaults)} still have their "
                 "default value from the repository; set a random secret for each "
                 '(python3 -c "import secrets; print(secrets.token_urlsafe(32))").'
+            )
+        if self.password_hash_time_cost < 3 or self.password_hash_memory_kib < 65536:
+            raise ValueError(
+                f"ENVIRONMENT={self.environment}: PASSWORD_HASH_TIME_COST must be at least 3 "
+                "and PASSWORD_HASH_MEMORY_KIB at least 65536 (RFC 9106) outside a local run."
             )
         return self
 

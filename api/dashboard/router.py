@@ -337,6 +337,7 @@ def _render_case(
                 case, now, settings.visitor_presence_minutes
             ),
             "presence_minutes": settings.visitor_presence_minutes,
+            "refresh_ms": round(settings.dashboard_refresh_seconds * 1000),
             "last_activity": case.last_visitor_activity_at or case.created_at,
             "pending_count": len(service.pending_messages(case)),
             "max_text": MAX_TEXT,

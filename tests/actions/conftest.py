@@ -15,7 +15,6 @@ import os
 import shutil
 import socket
 import socketserver
-import sqlite3
 import subprocess
 import threading
 import time
@@ -44,6 +43,7 @@ BOT_TOKEN = "test-bot-token"
 RASA_TOKEN = "test-rasa-token"
 REVIEWED = "2026-11-25"
 PARTNER = "cci-lot"
+REFERENT = "referente-actions@example.org"
 
 # A small knowledge base of our own, so that the assertions do not depend on the
 # editors' content. The texts say plainly that they are test fixtures.
@@ -131,6 +131,8 @@ class ApiServer:
     env: dict[str, str]
     # The push-API key of PARTNER, for the openings a test pushes.
     partner_key: str
+    # The API token of REFERENT, a referent of the Grand-Figeac team (Figeac's cases).
+    referent_token: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -200,8 +202,19 @@ def make_api_server(directory: Path, knowledge_dir: Path) -> ApiServer:
         # The API must not call a real Rasa from these tests.
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
     }
-    # One process for both commands: each start of the app env costs seconds of imports.
-    commands = f"main(['migrate']) or main(['create-partner-key', '--partner', '{PARTNER}'])"
+    # One process for every command: each start of the app env costs seconds of imports.
+    commands = " or ".join(
+        f"main({argv!r})"
+        for argv in (
+            ["migrate"],
+            ["create-partner-key", "--partner", PARTNER],
+            [
+                *("create-user", "--email", REFERENT, "--name", "Référente des tests"),
+                *("--role", "referent", "--team", "grand-figeac", "--generate-password"),
+            ],
+            ["create-token", "--email", REFERENT, "--name", "tests des actions"],
+        )
+    )
     made = subprocess.run(
         [str(APP_PYTHON), "-c", f"import sys; from api.cli import main; sys.exit({commands})"],
         cwd=ROOT,
@@ -215,6 +228,7 @@ def make_api_server(directory: Path, knowledge_dir: Path) -> ApiServer:
         port=port,
         env=env,
         partner_key=next(line for line in made.stdout.splitlines() if line.startswith("olp_")),
+        referent_token=next(line for line in made.stdout.splitlines() if line.startswith("oml_")),
         log_path=directory / "api.log",
     )
 
@@ -591,10 +605,27 @@ def run_in_new_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(and_close())
 
 
-def case_in_status(api_server: ApiServer, sender: str, status: str) -> str:
-    """Submits the handoff of `handoff_conversation()` for `sender` and puts the case in
-    `status` directly in the database (claiming or closing takes a referent's login, which
-    the API's own tests cover); returns the case's reference."""
+def referent_api(api_server: ApiServer) -> httpx.Client:
+    """The API as the Grand-Figeac referent's tools use it (Bearer token)."""
+    return httpx.Client(
+        base_url=api_server.url,
+        headers={"Authorization": f"Bearer {api_server.referent_token}"},
+        timeout=30,
+    )
+
+
+def case_of(api_server: ApiServer, reference: str) -> dict[str, Any]:
+    """The case as its referent reads it (GET /v1/cases/{reference})."""
+    with referent_api(api_server) as api:
+        response = api.get(f"/v1/cases/{reference}")
+    response.raise_for_status()
+    case: dict[str, Any] = response.json()
+    return case
+
+
+def claimed_case(api_server: ApiServer, sender: str) -> str:
+    """Submits the handoff of `handoff_conversation()` for `sender` (Figeac: the Grand-Figeac
+    team) and has the referent claim it, as from the dashboard; returns the case's reference."""
     from bot.actions.handoff import ActionSubmitHandoff
 
     submitted = run(
@@ -602,7 +633,8 @@ def case_in_status(api_server: ApiServer, sender: str, status: str) -> str:
         make_tracker(handoff_conversation(), handoff_slots(), sender_id=sender),
     )
     reference = str(submitted.slots["handoff_reference"])
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE cases SET status = ? WHERE reference = ?", (status, reference))
+    with referent_api(api_server) as api:
+        response = api.post(f"/v1/cases/{reference}/claim")
+    response.raise_for_status()
+    assert response.json()["status"] == "claimed"
     return reference

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import stat
 from pathlib import Path
 
@@ -13,7 +11,8 @@ from conftest import (
     ApiServer,
     FakeRasa,
     bot,
-    case_in_status,
+    case_of,
+    claimed_case,
     handoff_conversation,
     handoff_slots,
     make_tracker,
@@ -33,12 +32,6 @@ LONG_STORY = (
 ).strip()
 
 
-def _case_rows(api_server: ApiServer, sql: str, *args: object) -> list[tuple[object, ...]]:
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        return list(connection.execute(sql, args))
-
-
 def test_a_visitor_message_longer_than_the_api_limit_still_opens_the_case(
     settings: Settings, api_server: ApiServer
 ) -> None:
@@ -49,11 +42,7 @@ def test_a_visitor_message_longer_than_the_api_limit_still_opens_the_case(
         ActionSubmitHandoff(), make_tracker(events, handoff_slots(), sender_id="visitor-long")
     )
 
-    reference = outcome.slots["handoff_reference"]
-    [(transcript,)] = _case_rows(
-        api_server, "SELECT transcript FROM cases WHERE reference = ?", reference
-    )
-    [first, *_] = json.loads(str(transcript))
+    [first, *_] = case_of(api_server, outcome.slots["handoff_reference"])["transcript"]
     assert len(first["text"]) <= MAX_TEXT
     assert first["text"].endswith(f"(message tronqué : {len(LONG_STORY)} caractères au total)")
 
@@ -68,11 +57,7 @@ def test_a_conversation_with_more_turns_than_the_api_takes_still_opens_the_case(
         make_tracker([*chatter, *handoff_conversation()], handoff_slots(), sender_id="v-many"),
     )
 
-    reference = outcome.slots["handoff_reference"]
-    [(transcript,)] = _case_rows(
-        api_server, "SELECT transcript FROM cases WHERE reference = ?", reference
-    )
-    turns = json.loads(str(transcript))
+    turns = case_of(api_server, outcome.slots["handoff_reference"])["transcript"]
     assert len(turns) == MAX_TURNS
     assert turns[0]["text"].endswith("échanges plus anciens ne sont pas repris ici]")
 
@@ -80,7 +65,7 @@ def test_a_conversation_with_more_turns_than_the_api_takes_still_opens_the_case(
 def test_a_long_live_message_reaches_the_referent_in_parts_with_a_notice(
     settings: Settings, api_server: ApiServer
 ) -> None:
-    reference = case_in_status(api_server, "visitor-long-live", "claimed")
+    reference = claimed_case(api_server, "visitor-long-live")
     message = user("ask_living", LONG_STORY)
 
     outcome = run(
@@ -88,14 +73,9 @@ def test_a_long_live_message_reaches_the_referent_in_parts_with_a_notice(
         make_tracker([message], {"handoff_live": True}, sender_id="visitor-long-live"),
     )
 
-    rows = _case_rows(
-        api_server,
-        "SELECT m.text FROM case_messages m JOIN cases c ON c.id = m.case_id "
-        "WHERE c.reference = ? ORDER BY m.id",
-        reference,
-    )
-    received = " ".join(str(text) for (text,) in rows)
-    assert len(rows) == 2
+    messages = case_of(api_server, reference)["messages"]
+    received = " ".join(message["text"] for message in messages)
+    assert [message["direction"] for message in messages] == ["visitor", "visitor"]
     assert received.split() == LONG_STORY.split()
     assert outcome.texts == [
         "Votre message était long : je l'ai transmis à l'équipe en deux parties."
@@ -110,7 +90,7 @@ def test_a_refused_live_message_is_not_called_an_outage(
     tmp_path: Path,
     fake_rasa: FakeRasa,
 ) -> None:
-    case_in_status(api_server, "visitor-refused", "claimed")
+    claimed_case(api_server, "visitor-refused")
     # A token the API refuses (403): an answer, not an outage, and retrying cannot help.
     use_settings(
         monkeypatch, api_server.url, tmp_path / "outbox", fake_rasa.url, BOT_API_TOKEN="wrong"

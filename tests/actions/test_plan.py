@@ -5,7 +5,6 @@ page, its end when the visitor forgets, the case that carries it), against the r
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from conftest import (
     Outcome,
     action,
     bot,
+    case_of,
     handoff_conversation,
     handoff_slots,
     make_tracker,
@@ -350,17 +350,16 @@ def test_a_request_for_a_referent_carries_the_conversations_plan(
     settings: Settings, api_server: ApiServer
 ) -> None:
     sender = "visitor-plan-handoff"
-    slots = handoff_slots(profile_consent=True, profile_children=["college"])
+    # A trade no other test gives: the case's plan is this conversation's.
+    slots = handoff_slots(
+        profile_consent=True, profile_children=["college"], profile_trade="souffleuse de verre"
+    )
     made = run(ActionMakePlan(), make_tracker([user("request_plan", "un récap")], slots, sender))
 
     submitted = run(ActionSubmitHandoff(), make_tracker(handoff_conversation(), slots, sender))
 
     assert made.slots["plan_token"]
-    database = api_server.env["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
-        row = connection.execute(
-            "SELECT plans.conversation_id FROM cases JOIN plans ON plans.id = cases.plan_id "
-            "WHERE cases.reference = ?",
-            (submitted.slots["handoff_reference"],),
-        ).fetchone()
-    assert row == (sender,)
+    plan = case_of(api_server, submitted.slots["handoff_reference"])["plan"]
+    assert plan is not None
+    assert plan["status"] == "active"
+    assert any("souffleuse de verre" in line["value"] for line in plan["lines"]), plan

@@ -22,6 +22,22 @@ def test_passwords_are_stored_as_argon2_hashes(make_user: UserFactory) -> None:
     assert PASSWORD not in user.password_hash
 
 
+def test_a_hash_of_another_cost_is_redone_at_the_settings_cost_on_login(
+    make_user: UserFactory, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.core.config import get_settings
+
+    user = make_user()  # at the suites' lowest cost (tests/conftest.py)
+    for name in ("PASSWORD_HASH_TIME_COST", "PASSWORD_HASH_MEMORY_KIB"):
+        monkeypatch.delenv(name)
+    get_settings.cache_clear()
+
+    assert service.authenticate(db_session, user.email, PASSWORD) == user
+    # argon2-cffi's defaults, RFC 9106's profile for 64 MiB.
+    assert "$m=65536,t=3,p=4$" in user.password_hash
+    assert service.authenticate(db_session, user.email, PASSWORD) == user
+
+
 def test_login_with_wrong_password_shows_a_french_error(
     client: TestClient, make_user: UserFactory
 ) -> None:

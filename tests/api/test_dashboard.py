@@ -77,6 +77,26 @@ def test_queue_lists_only_the_cases_of_my_teams(
     assert figeac["reference"] not in page
 
 
+def test_the_case_page_reads_itself_again_as_often_as_the_settings_say(
+    client: TestClient,
+    new_case: OpenCase,
+    make_user: UserFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.core.config import get_settings
+
+    reference = new_case(commune="46102")["reference"]
+    login(client, make_user())
+    default = client.get(f"/tableau-de-bord/dossiers/{reference}").text
+    monkeypatch.setenv("DASHBOARD_REFRESH_SECONDS", "2.5")
+    get_settings.cache_clear()
+
+    page = client.get(f"/tableau-de-bord/dossiers/{reference}").text
+
+    assert '<script src="/tableau-de-bord/live.js" data-refresh-ms="10000" defer>' in default
+    assert '<script src="/tableau-de-bord/live.js" data-refresh-ms="2500" defer>' in page
+
+
 def test_referent_of_cauvaldor_cannot_open_a_grand_figeac_case(
     client: TestClient, new_case: OpenCase, make_user: UserFactory
 ) -> None:

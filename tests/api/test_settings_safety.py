@@ -1,5 +1,5 @@
-"""Outside a local run the API refuses the repository's default secrets and sends its
-session cookie over HTTPS only."""
+"""Outside a local run the API refuses the repository's default secrets and cheap password
+hashes, and sends its session cookie over HTTPS only."""
 
 import pytest
 from pydantic import ValidationError
@@ -13,10 +13,12 @@ SECRETS = {
     "SESSION_SECRET": "a-real-random-session-secret-0123456789",
 }
 
+HASH_COSTS = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "1024"}
+
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in (*SECRETS, "ENVIRONMENT", "COOKIE_SECURE"):
+    for name in (*SECRETS, *HASH_COSTS, "ENVIRONMENT", "COOKIE_SECURE"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -44,6 +46,19 @@ def test_one_default_or_missing_secret_is_refused_in_production(
     clean_env.setenv(name, value)
 
     with pytest.raises(ValidationError, match=f"(?i){name}"):
+        Settings()
+
+
+@pytest.mark.parametrize("name", list(HASH_COSTS))
+def test_a_password_hash_cheaper_than_rfc_9106_is_refused_in_production(
+    clean_env: pytest.MonkeyPatch, name: str
+) -> None:
+    clean_env.setenv("ENVIRONMENT", "production")
+    for secret, real in SECRETS.items():
+        clean_env.setenv(secret, real)
+    clean_env.setenv(name, HASH_COSTS[name])
+
+    with pytest.raises(ValidationError, match=name):
         Settings()
 
 

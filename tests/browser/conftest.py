@@ -1,11 +1,12 @@
 """Headless Chromium (Debian's package, driven by Playwright) over the real stack.
 
-The stack is tests/e2e's session fixture; a screenshot of every test lands in
-reports/screenshots/.
+The stack is tests/stacks.py's session fixture, shared with the e2e suite; a screenshot of
+every test lands in reports/screenshots/.
 """
 
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from scripts.stack import ROOT, Stack
-from tests.e2e.conftest import mailbox, stack  # noqa: F401  (the session's stack and its SMTP server)
+from tests.conftest import TEST_TOKENS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -76,7 +77,7 @@ def new_context(browser: Browser) -> Iterator[NewContext]:
 
 
 @pytest.fixture
-def site_url(stack: Stack) -> str:  # noqa: F811  (pytest injects the imported fixture)
+def site_url(stack: Stack) -> str:
     return f"{stack.api_url}/"
 
 
@@ -131,29 +132,57 @@ def reply_buttons(page: Page) -> Locator:
 _ANSWER_BEGUN = ".chat-messages > .chat-message--bot:not(:has(~ .chat-message--visitor))"
 
 
-def _wait_until_stable(page: Page, quiet_ms: int = 2500) -> None:
-    """Rasa sends an answer paragraph by paragraph, and the actions' messages one by one;
-    its socket.io channel marks no end of an answer, so there is no event to wait for: the
-    answer is whole once no message has come for `quiet_ms`."""
-    count = bot_messages(page).count()
-    quiet = 0
-    while quiet < quiet_ms:
-        page.wait_for_timeout(250)
-        now = bot_messages(page).count()
-        quiet = quiet + 250 if now == count else 0
-        count = now
+def _shown_parts(text: str | None) -> int:
+    """The bubbles one bot message of the tracker makes: Rasa's socket.io channel sends its
+    text paragraph by paragraph (split on blank lines), and the widget skips empty parts."""
+    return sum(1 for part in (text or "").strip().split("\n\n") if part.strip())
+
+
+def _bubbles_of_rested_conversation(page: Page) -> int | None:
+    """What the page must show once Rasa has handled every message of the conversation, read
+    from Rasa's tracker store; None while Rasa is still handling one. Rasa stores a tracker
+    once a message is handled, after sending its answer: a stored tracker that ends on
+    `action_listen` holds every answer sent so far."""
+    config = page.evaluate("() => JSON.parse(document.getElementById('chat-config').textContent)")
+    response = httpx.get(
+        f"{config['socketUrl']}/conversations/{session_id(page)}/tracker",
+        params={"token": TEST_TOKENS["RASA_TOKEN"], "include_events": "ALL"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    events = response.json()["events"]
+    if not events or events[-1].get("name") != "action_listen":
+        return None
+    return sum(_shown_parts(e.get("text")) for e in events if e.get("event") == "bot")
+
+
+def _wait_until_whole(page: Page, timeout_ms: int = BOT_TIMEOUT_MS) -> None:
+    """Rasa sends an answer paragraph by paragraph, and the actions' messages one by one, with
+    no end mark: the answer is whole once the page shows every message of Rasa's stored
+    tracker and that tracker waits for the visitor. The page already shows part of the answer,
+    so the tracker stored before it (which the page shows whole) does not match."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        expected = _bubbles_of_rested_conversation(page)
+        if expected is not None and bot_messages(page).count() == expected:
+            return
+        assert time.monotonic() < deadline, (
+            f"the answer is not whole after {timeout_ms} ms: the page shows "
+            f"{bot_messages(page).count()} messages, Rasa's tracker {expected}"
+        )
+        page.wait_for_timeout(100)
 
 
 def wait_for_answer(page: Page, timeout_ms: int = BOT_TIMEOUT_MS) -> None:
     """Waits for the assistant's whole answer to the visitor's last message (or greeting)."""
     page.locator(_ANSWER_BEGUN).first.wait_for(state="attached", timeout=timeout_ms)
-    _wait_until_stable(page)
+    _wait_until_whole(page, timeout_ms)
 
 
 def wait_for_bot(page: Page, seen: int) -> None:
     """Waits for bot messages beyond the `seen` first ones (pushed by the API, unasked)."""
     expect(bot_messages(page)).not_to_have_count(seen)
-    _wait_until_stable(page)
+    _wait_until_whole(page)
 
 
 def send_message(page: Page, text: str) -> None:

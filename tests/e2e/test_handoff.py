@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from scripts.stack import APP_BIN, ROOT, Stack
 from tests.e2e.conftest import Say, all_text, button_titles
+from tests.stacks import conversation_cases
 
 pytestmark = pytest.mark.e2e
 
@@ -45,16 +45,9 @@ def referent_token(stack: Stack) -> str:
 
 
 def cases_of(stack: Stack, conversation_id: str) -> list[tuple[str, str]]:
-    engine = create_engine(stack.env["DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT reference, team_id FROM cases WHERE conversation_id = :id"),
-                {"id": conversation_id},
-            ).all()
-    finally:
-        engine.dispose()
-    return [(str(reference), str(team)) for reference, team in rows]
+    """Reference and team of each case the conversation opened."""
+    cases = conversation_cases(stack.env["DATABASE_URL"], conversation_id)
+    return [(case.reference, case.team_id) for case in cases]
 
 
 def bot_texts(stack: Stack, conversation_id: str) -> list[str]:

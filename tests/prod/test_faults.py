@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL
 
 from scripts.prod_stack import ProdStack
 from tests.prod.conftest import TURN_TIMEOUT_S, user_texts
+from tests.stacks import conversation_cases
 
 pytestmark = pytest.mark.prod
 
@@ -47,19 +48,6 @@ def requested_slot(stack: ProdStack, sender: str) -> str | None:
     return slot
 
 
-def cases_of(database_url: str, conversation_id: str) -> int:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            count = connection.execute(
-                text("SELECT count(*) FROM cases WHERE conversation_id = :id"),
-                {"id": conversation_id},
-            ).scalar_one()
-    finally:
-        engine.dispose()
-    return int(count)
-
-
 def test_handoff_sent_while_the_api_is_down_opens_exactly_one_case(
     prod_stack: ProdStack, prod_databases: dict[str, str]
 ) -> None:
@@ -82,12 +70,12 @@ def test_handoff_sent_while_the_api_is_down_opens_exactly_one_case(
     # The action server's outbox sends the saved request again once the API is back, and
     # forgets it only once the case exists: an empty outbox means nothing more will be sent.
     # The outboxes belong to the action servers' processes, which signal nothing here: their
-    # folders are looked at again every 2 s.
+    # folders are looked at again every 0.2 s.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and pending_handoffs(prod_stack):
-        time.sleep(2)
+        time.sleep(0.2)
     assert pending_handoffs(prod_stack) == []
-    assert cases_of(prod_databases["DATABASE_URL"], sender) == 1
+    assert len(conversation_cases(prod_databases["DATABASE_URL"], sender)) == 1
 
 
 def pending_handoffs(stack: ProdStack) -> list[Path]:

@@ -1,16 +1,17 @@
 /*
- * The case page keeps itself up to date: every POLL_MS it reads the page again and replaces
- * the parts marked data-live (the conversation with the assistant, the exchanges with the
- * team) when they changed, then says what arrived in the page's polite live region, so that
- * a screen reader announces it. The forms are never replaced: a reply being typed is kept.
+ * The case page keeps itself up to date: every POLL_MS (the setting DASHBOARD_REFRESH_SECONDS,
+ * which the page writes on this script's tag) it reads the page again and replaces the parts
+ * marked data-live (the conversation with the assistant, the exchanges with the team) when
+ * they changed, then says what arrived in the page's polite live region, so that a screen
+ * reader announces it. The forms are never replaced: a reply being typed is kept.
  */
 (function () {
   "use strict";
 
-  var POLL_MS = 10000;
+  var POLL_MS = Number(document.currentScript.getAttribute("data-refresh-ms"));
   var status = document.getElementById("live-status");
   var parts = document.querySelectorAll("[data-live]");
-  if (!status || !parts.length || !window.fetch || !window.DOMParser) {
+  if (!status || !parts.length || !POLL_MS || !window.fetch || !window.DOMParser) {
     return;
   }
 
