@@ -54,7 +54,9 @@ class ActionFallbackLadder(UsesApi, Action):
             # "qui sont les référents pour Souillac ?": the territory data answers it exactly,
             # where an entry would only say what a référent is.
             if leans_to_territory(latest):
-                answered = await answer_territory_fact(api, dispatcher, tracker, text)
+                answered = await answer_territory_fact(
+                    api, dispatcher, tracker, text, territory_leaning=True
+                )
                 if answered is not None:
                     return answered
             where = (place.insee, place.name) if place else None

@@ -537,23 +537,33 @@ async def read_territory(api: ApiClient, tracker: Tracker, text: str) -> Territo
         return None
 
 
-def asks_a_fact(reading: TerritoryReply, *, in_topic: bool = False) -> bool:
+def asks_a_fact(
+    reading: TerritoryReply, *, in_topic: bool = False, territory_leaning: bool = False
+) -> bool:
     """Whether the message asks one of the territory's facts ("populasion de Figeac", "qui
     sont les référents pour Souillac ?"), not only names a place. `in_topic`: a theme is
     being discussed, so "et à Figeac, qui contacter ?" asks for the theme's contacts there,
-    not for the référent team."""
-    if reading.kind == "unknown" or reading.fact in _IMPRECISE_FACTS:
+    not for the référent team. `territory_leaning`: the NLU hesitated towards a territory
+    question, so "lauzerte dans le lot ou pas" asks where a place outside the Lot is."""
+    if reading.kind == "unknown":
         return False
+    if reading.fact in _IMPRECISE_FACTS:
+        return territory_leaning and reading.kind == "outside" and reading.fact == "location"
     return not (in_topic and reading.fact == "referent")
 
 
 async def answer_territory_fact(
-    api: ApiClient, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
+    api: ApiClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    *,
+    territory_leaning: bool = False,
 ) -> list[EventType] | None:
     """Answers from the territory data when the message asks one of its facts although the
     NLU was unsure; None when it asks none (or the API is out of reach)."""
     reading = await read_territory(api, tracker, text)
-    if reading is None or not asks_a_fact(reading):
+    if reading is None or not asks_a_fact(reading, territory_leaning=territory_leaning):
         return None
     _say(dispatcher, territory_reply(reading))
     return place_events(reading.commune)

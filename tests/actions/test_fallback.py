@@ -109,6 +109,31 @@ def test_an_unsure_department_fact_is_answered_and_names_the_prefecture(
     assert outcome.slots["commune"] == "46042"
 
 
+def test_an_unsure_question_whether_a_place_outside_is_in_the_lot_says_where_it_is(
+    settings: Settings,
+) -> None:
+    ranking = [("nlu_fallback", 0.55), ("ask_living", 0.32), ("ask_territory", 0.19)]
+    events = [user("nlu_fallback", "lauzerte dans le lot ou pas", ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events))
+
+    assert "**Lauzerte** n'est pas dans le Lot" in outcome.text
+    assert "Tarn-et-Garonne" in outcome.text
+
+
+def test_dans_le_lot_ending_an_unsure_question_does_not_get_a_territory_card(
+    settings: Settings,
+) -> None:
+    text = "les pèlerins de saint jacques, ils traversent quels villages du lot ?"
+    ranking = [("nlu_fallback", 0.55), ("ask_living", 0.42), ("ask_territory", 0.34)]
+    events = [user("nlu_fallback", text, ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events))
+
+    assert "Occitanie" not in outcome.text
+    assert "n'est pas dans le Lot" not in outcome.text
+
+
 def test_a_fact_word_alone_does_not_turn_another_theme_into_territory(
     settings: Settings,
 ) -> None:
