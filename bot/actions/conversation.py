@@ -40,6 +40,17 @@ def asks_question(text: str) -> bool:
     return "?" in text or bool(_QUESTION_WORDS.search(text))
 
 
+# "et en Corrèze ?", "c'est pareil en Dordogne ?", "les mêmes dates ?": the question just
+# answered, asked again for another place.
+_SAME_AGAIN = re.compile(
+    r"^\s*et\b|\b(?:pareils?|pareilles?|m[eê]mes?|aussi|idem)\b", re.IGNORECASE
+)
+
+
+def asks_same_elsewhere(text: str) -> bool:
+    return bool(_SAME_AGAIN.search(text))
+
+
 def asks_takeover(text: str) -> bool:
     """The visitor speaks of taking a business over, not of creating one."""
     return bool(_TAKEOVER.search(text))
@@ -260,6 +271,19 @@ def previous_question(
         if not is_payload(event.get("text")) and intent_of(parse_data) in THEME_INTENTS:
             return str(event.get("text") or ""), parse_data
     return None
+
+
+def typed_before_latest(events: Sequence[dict[str, Any]]) -> str | None:
+    """The message the visitor typed before the latest one, whatever it was about."""
+    typed = [
+        str(event.get("text") or "")
+        for event in events
+        if event.get("event") == "user"
+        and event.get("text")
+        and not is_payload(event.get("text"))
+        and not is_external(event.get("parse_data") or event)
+    ]
+    return typed[-2] if len(typed) > 1 else None
 
 
 def subject_of(question: tuple[str, dict[str, Any]]) -> str:

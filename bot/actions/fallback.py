@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import texts
 from bot.actions.api_client import UsesApi
 from bot.actions.conversation import (
+    asks_same_elsewhere,
     consecutive_fallbacks,
     is_payload,
     leaning_theme,
@@ -20,11 +21,13 @@ from bot.actions.conversation import (
 )
 from bot.actions.knowledge import (
     ThemeAnswer,
+    answer_again_for_the_lot,
     answer_if_clear,
     answer_territory_fact,
     leans_to_territory,
     named_place,
     place_events,
+    read_territory,
     record_unanswered,
 )
 from contract.themes import THEME_LABELS
@@ -59,6 +62,13 @@ class ActionFallbackLadder(UsesApi, Action):
                 )
                 if answered is not None:
                     return answered
+            # "nous on est en Dordogne, c'est les mêmes dates ?": the last answer, for the Lot.
+            if asks_same_elsewhere(text):
+                reading = await read_territory(api, tracker, text)
+                if reading is not None:
+                    again = await answer_again_for_the_lot(api, dispatcher, tracker, text, reading)
+                    if again is not None:
+                        return again
             where = (place.insee, place.name) if place else None
             answered = await answer_if_clear(api, dispatcher, tracker, text, themes, place=where)
             if answered is not None:

@@ -23,6 +23,7 @@ from bot.actions.api_client import (
     UsesApi,
 )
 from bot.actions.conversation import (
+    asks_same_elsewhere,
     asks_takeover,
     carried_subject,
     entity_values,
@@ -33,6 +34,7 @@ from bot.actions.conversation import (
     points_back,
     previous_question,
     subject_of,
+    typed_before_latest,
     without_place,
 )
 from bot.actions.openings import new_search, search_and_reply
@@ -61,6 +63,8 @@ TERRITORY_INTENT = "ask_territory"
 # the visitor is offered (never asked first) to make it local.
 PLACE_THEMES = frozenset({"schools", "housing", "transport", "health", "jobs"})
 UNDECIDED_INTRO = "Pas de souci ! Voici ce qui vaut pour l'ensemble du Lot."
+# After "n'est pas dans le Lot", before the Lot's answer to the same question.
+FOR_THE_LOT = "Pour le Lot, voici ce que je sais :"
 PLACE_OFFER = (
     "Pour une réponse plus locale, dites-moi où vous pensez vous installer : "
     "choisissez une ville ou écrivez-moi le nom d'une commune."
@@ -474,6 +478,9 @@ class ActionAnswerTerritory(UsesApi, Action):
             )
             if followed is not None:
                 return followed
+        again = await answer_again_for_the_lot(api, dispatcher, tracker, question, answer)
+        if again is not None:
+            return again
         # "Le Vigan-en-Quercy, c'est comment comme coin ?": no fact asked, and an entry on
         # the place says more than its identity card.
         if answer.fact == "card" and answer.kind != "outside":
@@ -567,6 +574,35 @@ async def answer_territory_fact(
         return None
     _say(dispatcher, territory_reply(reading))
     return place_events(reading.commune)
+
+
+async def answer_again_for_the_lot(
+    api: ApiClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    question: str,
+    reading: TerritoryReply,
+) -> list[EventType] | None:
+    """ "et en Corrèze c'est pareil ?" after the Lot's school holidays: where that place is,
+    then the Lot's answer to the question before, which the visitor can compare with; None
+    when the message does not ask the last question again for a place outside the Lot."""
+    last_theme: str | None = tracker.get_slot("last_theme")
+    outside = reading.kind == "outside" and reading.fact in _IMPRECISE_FACTS
+    if not (last_theme and outside and asks_same_elsewhere(question)):
+        return None
+    before = typed_before_latest(tracker.events)
+    if before is None:
+        return None
+    collected = CollectingDispatcher()
+    place = (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
+    # The question before alone: the other place's name must not weigh on the search.
+    followed = await say_if_clear(api, collected, tracker, before, last_theme, place)
+    if followed is None:
+        return None
+    where_it_is = reading.text.strip().split("\n")[0]
+    _say(dispatcher, texts.Reply(f"{where_it_is} {FOR_THE_LOT}"))
+    dispatcher.messages.extend(collected.messages)
+    return followed
 
 
 def leans_to_territory(parse_data: dict[str, Any]) -> bool:

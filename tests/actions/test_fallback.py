@@ -121,6 +121,23 @@ def test_an_unsure_question_whether_a_place_outside_is_in_the_lot_says_where_it_
     assert "Tarn-et-Garonne" in outcome.text
 
 
+def test_an_unsure_same_question_for_another_departement_gets_the_lots_answer(
+    settings: Settings,
+) -> None:
+    text = "nous on est en dordogne pour l'instant, c'est les memes lycées ?"
+    ranking = [("nlu_fallback", 0.55), ("show_profile", 0.33), ("ask_follow_up", 0.23)]
+    events = [
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
+        user("nlu_fallback", text, ranking=ranking),
+    ]
+    slots = {"last_theme": "schools", "commune": "46102", "commune_name": "Figeac"}
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events, slots))
+
+    assert outcome.text.startswith("Ce département, **Dordogne (24)**, n'est pas le Lot")
+    assert "Réponse de test sur les lycées de Figeac." in outcome.text
+
+
 def test_dans_le_lot_ending_an_unsure_question_does_not_get_a_territory_card(
     settings: Settings,
 ) -> None:

@@ -374,6 +374,37 @@ def test_a_place_outside_the_lot_is_said_so_by_the_territory_action(settings: Se
     assert "commune" not in outcome.slots
 
 
+def test_the_last_question_asked_again_for_a_place_outside_gets_the_lots_answer(
+    settings: Settings,
+) -> None:
+    events = [
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
+        user("ask_territory", "et en Corrèze c'est pareil ?"),
+    ]
+    slots = {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"}
+
+    outcome = run(ActionAnswerTerritory(), make_tracker(events, slots))
+
+    assert outcome.text.startswith("Ce département, **Corrèze (19)**, n'est pas le Lot")
+    assert "Pour le Lot, voici ce que je sais" in outcome.text
+    assert "Réponse de test sur les lycées de Figeac." in outcome.text
+
+
+def test_a_place_outside_asked_about_for_itself_gets_only_where_it_is(
+    settings: Settings,
+) -> None:
+    events = [
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
+        user("ask_territory", "Brive c'est dans quel département ?"),
+    ]
+    slots = {"last_theme": "schools", "commune": FIGEAC, "commune_name": "Figeac"}
+
+    outcome = run(ActionAnswerTerritory(), make_tracker(events, slots))
+
+    assert "n'est pas dans le Lot" in outcome.text
+    assert "lycées" not in outcome.text
+
+
 def test_a_short_follow_up_heard_as_a_territory_question_stays_on_the_last_topic(
     settings: Settings,
 ) -> None:
