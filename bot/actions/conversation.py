@@ -176,9 +176,12 @@ def theme_guesses(intent_ranking: Sequence[dict[str, Any]], limit: int = 3) -> l
     return themes[:limit]
 
 
-def without_place(text: str, parse_data: dict[str, Any] | None) -> str:
+def without_place(
+    text: str, parse_data: dict[str, Any] | None, *, keep_subject: bool = False
+) -> str:
     """The question minus the place, so that "lycées à Cahors" can be asked again for
-    Figeac without Cahors weighing on the search."""
+    Figeac without Cahors weighing on the search. `keep_subject`: a place named without a
+    preposition before it stays ("padirac ouvert en hiver ?" asks about the site)."""
     spans = sorted(
         (
             (int(item["start"]), int(item["end"]))
@@ -189,6 +192,8 @@ def without_place(text: str, parse_data: dict[str, Any] | None) -> str:
     )
     for start, end in spans:
         before = _PLACE_PREPOSITION.sub("", text[:start])
+        if keep_subject and before == text[:start]:
+            continue
         text = before + text[end:]
     return " ".join(text.split()).strip(" ?!.,;:")
 

@@ -109,7 +109,7 @@ def search_text(tracker: Tracker, theme: str, *, asked: bool = False) -> str:
         )
         words.append(without_place(text, latest))
         return " ".join(w for w in words if w) or texts.THEME_PHRASES[theme]
-    cleaned = without_place(*question) if question else ""
+    cleaned = without_place(*question, keep_subject=question[0] == text) if question else ""
     if question:
         cleaned = with_levels(cleaned, question[1])
     before = previous_question(tracker.events) if question and question[0] == text else None

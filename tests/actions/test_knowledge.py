@@ -604,6 +604,25 @@ def test_school_levels_are_searched_as_the_entries_name_them() -> None:
     assert search_text(tracker, "schools") == f"{text} maternelle"
 
 
+def test_a_place_asked_about_for_itself_stays_in_the_words_searched() -> None:
+    tracker = make_tracker(
+        [user("ask_leisure", "padirac ouvert en hiver ?", {"commune": "padirac"})]
+    )
+
+    assert search_text(tracker, "leisure") == "padirac ouvert en hiver"
+
+
+def test_a_place_where_the_question_applies_is_cut_from_an_earlier_question() -> None:
+    tracker = make_tracker(
+        [
+            *answered(user("ask_schools", "Quels lycées à Cahors ?", {"commune": "Cahors"})),
+            user("inform_commune", "et à Figeac ?", {"commune": "Figeac"}),
+        ]
+    )
+
+    assert search_text(tracker, "schools") == "Quels lycées"
+
+
 def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:
     tracker = make_tracker(
         [
