@@ -25,6 +25,7 @@ from api.knowledge.schemas import THEMES
 from api.knowledge.service import KnowledgeService
 from api.territory.schemas import Commune
 from api.territory.service import Territory
+from contract.places import without_place
 from scripts.eval_answers import PARSES_PATH, load_items
 
 GRID: dict[str, tuple[float, ...]] = {
@@ -49,17 +50,6 @@ class Case:
     signals: Signals
 
 
-def _without_places(text: str, parse: dict[str, Any]) -> str:
-    spans = sorted(
-        (int(e["start"]), int(e["end"]))
-        for e in parse.get("entities") or []
-        if e.get("entity") == "commune"
-    )
-    for start, end in reversed(spans):
-        text = text[:start] + text[end:]
-    return " ".join(text.split()) or text
-
-
 def _commune(territory: Territory, parse: dict[str, Any]) -> Commune | None:
     for entity in parse.get("entities") or []:
         if entity.get("entity") == "commune":
@@ -80,7 +70,7 @@ def load_cases(index: KnowledgeIndex, territory: Territory) -> list[Case]:
         theme = intent.removeprefix("ask_")
         if theme not in THEMES:
             continue  # not answered from the knowledge base: nothing to rank
-        query = _without_places(turn.text, parse)
+        query = without_place(turn.text, parse, keep_subject=True)
         cases.append(
             Case(
                 turn.text,

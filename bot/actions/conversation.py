@@ -8,19 +8,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.actions.texts import THEME_INTENTS
+from contract.places import commune_aware_entities, without_place
 from contract.rasa import is_external
 
 FALLBACK_ACTION = "action_fallback_ladder"
 # The reply to the "Autre chose" button of the fallback ladder: part of the same struggle.
 REPHRASE_RESPONSE = "utter_ask_rephrase"
-
-# "à", "vers", "du côté de"… left dangling once the place is cut out of a question.
-_PLACE_PREPOSITION = re.compile(
-    r"(?:\b(?:à|a|au|aux|en|sur|vers|pour|près de|autour de|côté de|du côté de|"
-    r"secteur de|le secteur de|dans le secteur de|région de|la région de))\s*$",
-    re.IGNORECASE,
-)
-
 
 # "reprendre", "reprise", "racheter", "rachat", "à céder", "cession" (accents optional).
 _TAKEOVER = re.compile(r"\b(?:repren|repris|rachet|rachat|c[eé]d|cession)", re.IGNORECASE)
@@ -69,36 +62,12 @@ def is_payload(text: str | None) -> bool:
     return bool(text) and str(text).startswith("/")
 
 
-# "vin de Cahors", "l'appellation Cahors", "AOC Rocamadour": a product named after a town,
-# not the place the visitor looks at.
-_PRODUCT_BEFORE = re.compile(
-    r"\b(?:aoc|aop|igp|appellation|vins?|vignobles?|fromages?|cab[ée]cous?)"
-    r"(?:\s+(?:de|du|des)\s*|\s*d['’]\s*|\s+)$",
-    re.IGNORECASE,
-)
-
-
-def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:
-    text = str(parse_data.get("text") or "")
-    start = item.get("start")
-    return isinstance(start, int) and bool(_PRODUCT_BEFORE.search(text[:start]))
-
-
-def _entities(parse_data: dict[str, Any] | None, entity: str) -> list[dict[str, Any]]:
-    """The message's entities of a kind; a town's name that names a product ("vin de
-    Cahors") is no `commune`."""
-    if not parse_data:
-        return []
-    return [
-        item
-        for item in parse_data.get("entities") or []
-        if item.get("entity") == entity
-        and not (entity == "commune" and _names_a_product(parse_data, item))
-    ]
-
-
 def entity_values(parse_data: dict[str, Any] | None, entity: str) -> list[str]:
-    return [str(item["value"]) for item in _entities(parse_data, entity) if item.get("value")]
+    return [
+        str(item["value"])
+        for item in commune_aware_entities(parse_data, entity)
+        if item.get("value")
+    ]
 
 
 def joined_place(parse_data: dict[str, Any] | None) -> str | None:
@@ -108,7 +77,7 @@ def joined_place(parse_data: dict[str, Any] | None) -> str | None:
     text = str((parse_data or {}).get("text") or "")
     spans = sorted(
         (int(item["start"]), int(item["end"]))
-        for item in _entities(parse_data, "commune")
+        for item in commune_aware_entities(parse_data, "commune")
         if "start" in item and "end" in item
     )
     if len(spans) < 2 or not text:
@@ -174,28 +143,6 @@ def theme_guesses(intent_ranking: Sequence[dict[str, Any]], limit: int = 3) -> l
         if item.get("name") in THEME_INTENTS and float(item.get("confidence") or 0) >= 0.05
     ]
     return themes[:limit]
-
-
-def without_place(
-    text: str, parse_data: dict[str, Any] | None, *, keep_subject: bool = False
-) -> str:
-    """The question minus the place, so that "lycées à Cahors" can be asked again for
-    Figeac without Cahors weighing on the search. `keep_subject`: a place named without a
-    preposition before it stays ("padirac ouvert en hiver ?" asks about the site)."""
-    spans = sorted(
-        (
-            (int(item["start"]), int(item["end"]))
-            for item in _entities(parse_data, "commune")
-            if "start" in item and "end" in item
-        ),
-        reverse=True,
-    )
-    for start, end in spans:
-        before = _PLACE_PREPOSITION.sub("", text[:start])
-        if keep_subject and before == text[:start]:
-            continue
-        text = before + text[end:]
-    return " ".join(text.split()).strip(" ?!.,;:")
 
 
 def _user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], str | None]]:

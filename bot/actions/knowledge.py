@@ -35,7 +35,6 @@ from bot.actions.conversation import (
     previous_question,
     subject_of,
     typed_before_latest,
-    without_place,
 )
 from bot.actions.openings import new_search, search_and_reply
 from bot.actions.texts import (
@@ -52,6 +51,7 @@ from bot.actions.texts import (
     town_buttons,
 )
 from contract.french import french_date
+from contract.places import without_place
 
 logger = logging.getLogger(__name__)
 

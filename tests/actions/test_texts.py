@@ -21,12 +21,12 @@ from bot.actions.conversation import (
     consecutive_fallbacks,
     theme_guesses,
     transcript,
-    without_place,
 )
 from bot.actions.fallback import guess_buttons
 from bot.actions.knowledge import answer_reply, format_answer
 from bot.actions.openings import openings_reply
 from contract.french import french_date
+from contract.places import without_place
 
 
 def hit(scope_match: str = "commune", sources: int = 1) -> KnowledgeHit:

@@ -1,0 +1,65 @@
+"""Where a message names a place, as the NLU's entities say: shared by the action server,
+which searches without the place, and the ranking replay of scripts/tune_ranking.py, which
+must cut the same words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# "à", "vers", "du côté de"… left dangling once the place is cut out of a question.
+_PLACE_PREPOSITION = re.compile(
+    r"(?:\b(?:à|a|au|aux|en|sur|vers|pour|près de|autour de|côté de|du côté de|"
+    r"secteur de|le secteur de|dans le secteur de|région de|la région de))\s*$",
+    re.IGNORECASE,
+)
+
+
+# "vin de Cahors", "l'appellation Cahors", "AOC Rocamadour": a product named after a town,
+# not the place the visitor looks at.
+_PRODUCT_BEFORE = re.compile(
+    r"\b(?:aoc|aop|igp|appellation|vins?|vignobles?|fromages?|cab[ée]cous?)"
+    r"(?:\s+(?:de|du|des)\s*|\s*d['’]\s*|\s+)$",
+    re.IGNORECASE,
+)
+
+
+def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:
+    text = str(parse_data.get("text") or "")
+    start = item.get("start")
+    return isinstance(start, int) and bool(_PRODUCT_BEFORE.search(text[:start]))
+
+
+def commune_aware_entities(parse_data: dict[str, Any] | None, entity: str) -> list[dict[str, Any]]:
+    """The message's entities of a kind; a town's name that names a product ("vin de
+    Cahors") is no `commune`."""
+    if not parse_data:
+        return []
+    return [
+        item
+        for item in parse_data.get("entities") or []
+        if item.get("entity") == entity
+        and not (entity == "commune" and _names_a_product(parse_data, item))
+    ]
+
+
+def without_place(
+    text: str, parse_data: dict[str, Any] | None, *, keep_subject: bool = False
+) -> str:
+    """The question minus the place, so that "lycées à Cahors" can be asked again for
+    Figeac without Cahors weighing on the search. `keep_subject`: a place named without a
+    preposition before it stays ("padirac ouvert en hiver ?" asks about the site)."""
+    spans = sorted(
+        (
+            (int(item["start"]), int(item["end"]))
+            for item in commune_aware_entities(parse_data, "commune")
+            if "start" in item and "end" in item
+        ),
+        reverse=True,
+    )
+    for start, end in spans:
+        before = _PLACE_PREPOSITION.sub("", text[:start])
+        if keep_subject and before == text[:start]:
+            continue
+        text = before + text[end:]
+    return " ".join(text.split()).strip(" ?!.,;:")
