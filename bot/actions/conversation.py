@@ -44,6 +44,28 @@ def asks_same_elsewhere(text: str) -> bool:
     return bool(_SAME_AGAIN.search(text))
 
 
+# "sinon, il fait combien à Gramat ?", "autre question : …": a new subject, not a question
+# on the last answer.
+_NEW_SUBJECT = re.compile(
+    r"^\W*(?:sinon|autre (?:question|chose)|au fait|rien à voir|par ailleurs"
+    r"|changement de sujet)\b",
+    re.IGNORECASE,
+)
+
+
+def changes_subject(text: str) -> bool:
+    return bool(_NEW_SUBJECT.search(text))
+
+
+def other_reading(intent_ranking: Sequence[dict[str, Any]], besides: str) -> str | None:
+    """The NLU's best reading of a message other than `besides` (and its fallback)."""
+    for item in intent_ranking:
+        name = item.get("name")
+        if name and name not in (besides, "nlu_fallback"):
+            return str(name)
+    return None
+
+
 def asks_takeover(text: str) -> bool:
     """The visitor speaks of taking a business over, not of creating one."""
     return bool(_TAKEOVER.search(text))

@@ -26,11 +26,13 @@ from bot.actions.conversation import (
     asks_same_elsewhere,
     asks_takeover,
     carried_subject,
+    changes_subject,
     entity_values,
     intent_of,
     is_payload,
     joined_place,
     last_question_about,
+    other_reading,
     points_back,
     previous_question,
     subject_of,
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 # short is read together with the last question on the last theme.
 FOLLOW_UP_MAX_WORDS = 8
 TERRITORY_INTENT = "ask_territory"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 # Answers that depend on where one lives: after the first of them without a known place,
 # the visitor is offered (never asked first) to make it local.
 PLACE_THEMES = frozenset({"schools", "housing", "transport", "health", "jobs"})
@@ -100,7 +103,7 @@ def search_text(tracker: Tracker, theme: str, *, asked: bool = False) -> str:
         question: tuple[str, dict[str, Any]] | None = (text, latest)
     else:
         question = last_question_about(tracker.events, theme)
-    if intent == texts.FOLLOW_UP_INTENT and not is_payload(text):
+    if intent == texts.FOLLOW_UP_INTENT and not asked and not is_payload(text):
         # "y a des prêts pour ça ?" means nothing alone: read with the question before.
         words = (
             [carried_subject(tracker.events, question), without_place(*question)]
@@ -179,6 +182,19 @@ class ActionAnswerTheme(UsesApi, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        if intent_of(latest) == texts.FOLLOW_UP_INTENT and changes_subject(
+            str(latest.get("text") or "")
+        ):
+            # "sinon, il fait combien à Gramat ?" is no question on the last answer: the
+            # NLU's next reading is.
+            other = other_reading(latest.get("intent_ranking") or [], texts.FOLLOW_UP_INTENT)
+            if other == OUT_OF_SCOPE_INTENT:
+                dispatcher.utter_message(response="utter_out_of_scope")
+                return []
+            if other in texts.THEME_INTENTS:
+                asked = texts.THEME_INTENTS[other]
+                return await ThemeAnswer(self.api, dispatcher, tracker, asked_theme=asked).run()
         return await ThemeAnswer(self.api, dispatcher, tracker).run()
 
 
@@ -642,7 +658,9 @@ async def answer_if_clear(
     last_theme: str | None = tracker.get_slot("last_theme")
     commune, commune_name = place or (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
     query, theme = text, themes[0] if themes else None
-    follow_up = bool(last_theme) and len(text.split()) <= FOLLOW_UP_MAX_WORDS
+    follow_up = (
+        bool(last_theme) and len(text.split()) <= FOLLOW_UP_MAX_WORDS and not changes_subject(text)
+    )
     if follow_up_only and not follow_up:
         return None
     if follow_up:

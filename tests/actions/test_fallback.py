@@ -24,6 +24,21 @@ def test_a_short_follow_up_is_read_with_the_last_question_and_answered(
     assert outcome.slots == {"last_theme": "schools"}
 
 
+def test_a_short_message_opening_a_new_subject_is_not_read_with_the_last_question(
+    api: FakeApi,
+) -> None:
+    events = [
+        *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
+        user("nlu_fallback", "sinon, les impôts locaux ?", ranking=[("ask_living", 0.3)]),
+    ]
+
+    run(ActionFallbackLadder(api), make_tracker(events, {"last_theme": "schools"}))
+
+    assert [(s.query, s.theme) for s in api.knowledge_searches] == [
+        ("sinon, les impôts locaux ?", "living")
+    ]
+
+
 def test_a_message_no_entry_clearly_answers_gets_the_ladder_and_is_recorded(
     api: FakeApi,
 ) -> None:

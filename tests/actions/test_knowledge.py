@@ -451,6 +451,20 @@ def test_a_follow_up_without_a_theme_is_answered_on_the_last_topic(settings: Set
     assert outcome.slots["last_theme"] == "schools"
 
 
+def test_a_follow_up_opening_a_new_subject_gets_the_nlus_next_reading(api: FakeApi) -> None:
+    text = "sinon il fait combien de degrés à Gramat là maintenant ?"
+    ranking = [("ask_follow_up", 0.67), ("out_of_scope", 0.11), ("ask_living", 0.05)]
+    events = [
+        *answered(user("ask_jobs", "ils peuvent aider mon compagnon ? il est électricien")),
+        user("ask_follow_up", text, {"commune": "Gramat"}, ranking=ranking),
+    ]
+
+    outcome = ask(events, {"last_theme": "jobs"}, api=api)
+
+    assert outcome.text.startswith("Je ne sais pas répondre à cela")
+    assert api.knowledge_searches == []
+
+
 def test_a_follow_up_with_nothing_before_asks_to_rephrase_and_is_recorded(api: FakeApi) -> None:
     outcome = ask([user("ask_follow_up", "c'est où exactement ?")], api=api)
 
