@@ -15,6 +15,7 @@ from bot.actions.api_client import UsesApi
 from bot.actions.conversation import (
     asks_same_elsewhere,
     consecutive_fallbacks,
+    details_theme,
     is_payload,
     leaning_theme,
     theme_guesses,
@@ -81,6 +82,10 @@ class ActionFallbackLadder(UsesApi, Action):
                     return answered
             ranking = latest.get("intent_ranking") or []
             theme = leaning_theme(ranking, LEANING_LEAST, LEANING_LEAD)
+            # "faut que je trouve une location vite fait": the one theme its details point
+            # to, when the NLU hesitated towards it too.
+            pointed = details_theme(latest)
+            theme = theme or (pointed if pointed in themes else None)
             if theme is not None:
                 return await ThemeAnswer(api, dispatcher, tracker, asked_theme=theme).run()
             # The API strips e-mail addresses and phone numbers before storing the text.

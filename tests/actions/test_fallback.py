@@ -222,6 +222,34 @@ def test_a_message_the_nlu_clearly_leans_to_a_theme_for_is_answered_on_that_them
     assert outcome.slots["last_theme"] == "leisure"
 
 
+def test_an_unsure_message_whose_details_point_to_a_theme_it_leans_to_is_answered_there(
+    api: FakeApi,
+) -> None:
+    location = entry("test-location", "Réponse de test sur la location.", theme="housing")
+    api.answer(lambda search: not search.confident_only and search.theme == "housing", location)
+    ranking = [("nlu_fallback", 0.55), ("undecided_place", 0.21), ("ask_housing", 0.19)]
+    text = "faut que je trouve une location vite fait"
+    events = [user("nlu_fallback", text, {"housing_kind": "location"}, ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
+
+    assert "Réponse de test sur la location." in outcome.text
+    assert outcome.slots["last_theme"] == "housing"
+
+
+def test_details_pointing_to_a_theme_the_nlu_did_not_consider_leave_the_ladder(
+    api: FakeApi,
+) -> None:
+    api.answer(lambda search: not search.confident_only, entry("test-x", "Réponse de test."))
+    ranking = [("nlu_fallback", 0.55), ("ask_leisure", 0.3), ("ask_living", 0.25)]
+    text = "et le collège pour le club de foot ?"
+    events = [user("nlu_fallback", text, {"school_level": "collège"}, ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
+
+    assert outcome.text == "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de… ?"
+
+
 def test_a_message_torn_between_two_themes_still_gets_the_ladder(api: FakeApi) -> None:
     api.answer(lambda search: not search.confident_only, entry("test-x", "Réponse de test."))
     ranking = [("nlu_fallback", 0.55), ("ask_jobs", 0.45), ("ask_living", 0.4)]
