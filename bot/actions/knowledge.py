@@ -410,7 +410,9 @@ async def present_place(
 ) -> list[EventType] | None:
     """A town named alone ("Figeac", "on hésite du côté de Gourdon"): the entry written for
     it answers before any question, preferably on living there ("Rocamadour": the entry on
-    its sites), else its communauté's; None when neither has one."""
+    its sites), else its communauté's; None when neither has one. The conversation is then
+    about the town, not the entry's theme: no `last_theme`, so "on peut y vivre à l'année ?"
+    is read about the town, not searched among Rocamadour's outings."""
     try:
         found = await api.search_knowledge(f"vivre {at_place(commune_name)}", "living", commune)
     except (ApiUnavailable, ApiRejected):
@@ -419,7 +421,7 @@ async def present_place(
         return None
     hit = found.hits[0]
     say_answer(dispatcher, tracker, place_presented_reply(hit, commune_name), hit, commune)
-    return [SlotSet("last_theme", hit.theme)]
+    return []
 
 
 def openings_wanted(latest: dict[str, Any], theme: str) -> str | None:

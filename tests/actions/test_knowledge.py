@@ -274,7 +274,8 @@ def test_a_town_alone_is_answered_with_what_living_there_is_like(settings: Setti
     assert outcome.text.startswith("C'est noté : à Figeac. Pour commencer")
     assert "Réponse de test sur la vie à Figeac." in outcome.text
     assert "Le logement à Figeac" in [b["title"] for b in outcome.buttons]
-    assert outcome.slots["last_theme"] == "living"
+    # The conversation is about the town now, not about the theme of its entry.
+    assert "last_theme" not in outcome.slots
 
 
 def test_question_without_answer_is_recorded_for_the_editors(api: FakeApi) -> None:
