@@ -24,7 +24,7 @@ from bot.actions.conversation import (
     intent_of,
     is_payload,
 )
-from bot.actions.knowledge import ThemeAnswer, answer_if_clear
+from bot.actions.knowledge import ThemeAnswer, answer_if_clear, say_if_clear, with_levels
 from bot.actions.profile import (
     CONSENT_SLOT,
     PLAN_SLOTS,
@@ -216,8 +216,18 @@ class ActionNoteProfile(UsesApi, Action):
         classes: schools), else from an entry clearly about it."""
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
-        if is_payload(text) or not asks_question(text):
+        if is_payload(text):
             return []
+        if not asks_question(text):
+            # "collège pour mon fils qui rentre en 5e", "elle veut être infirmière": details
+            # that point to one theme are what the visitor wants to hear about.
+            # Nothing was asked: an entry is shown only when it clearly answers.
+            pointed = details_theme(latest)
+            if pointed is None:
+                return []
+            place = (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
+            query = with_levels(text, latest)
+            return await say_if_clear(self.api, dispatcher, tracker, query, pointed, place) or []
         theme = asked_theme(latest.get("intent_ranking") or [], ASKED_THEME_LEAST)
         theme = theme or details_theme(latest)
         if theme is not None:

@@ -128,6 +128,32 @@ def test_a_description_asking_nothing_gets_no_answer(api: FakeApi) -> None:
     assert outcome.text.startswith("Voulez-vous que je retienne")
 
 
+def test_a_wish_whose_details_point_to_a_theme_gets_the_entry_clearly_about_it(
+    api: FakeApi,
+) -> None:
+    formations = entry(
+        "sante-formations", "Réponse de test sur les formations de santé.", theme="jobs"
+    )
+    api.answer(lambda search: search.confident_only and search.theme == "jobs", formations)
+    wish = user("inform_profile", "elle veut être infirmière", {"job": "infirmière"})
+    events = [user("ask_retraining", "ma fille a 17 ans, elle peut se former où ?"), wish]
+
+    outcome = run(ActionNoteProfile(api), make_tracker(events))
+
+    assert outcome.text.index("formations de santé") < outcome.text.index("Voulez-vous que")
+    assert outcome.slots["last_theme"] == "jobs"
+
+
+def test_details_pointing_to_no_clear_entry_leave_only_the_consent_question(
+    api: FakeApi,
+) -> None:
+    wish = user("inform_profile", "elle veut être infirmière", {"job": "infirmière"})
+
+    outcome = run(ActionNoteProfile(api), make_tracker([wish]))
+
+    assert outcome.text.startswith("Voulez-vous que je retienne")
+
+
 def test_yes_keeps_the_description_the_question_answered(api: FakeApi) -> None:
     events = [family_message(), action("action_note_profile"), user("affirm", "/affirm")]
 
