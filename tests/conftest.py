@@ -1,7 +1,10 @@
 """Fixtures shared by the app-env suites: a migrated database per test and an API client."""
 
+import contextlib
+import fcntl
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -88,3 +91,28 @@ def admin_headers() -> dict[str, str]:
 
 def postgres_url() -> str | None:
     return os.environ.get("TEST_POSTGRES_URL")
+
+
+# make test runs the app-env suites in sessions side by side, and the production-topology suite
+# restarts this machine's PostgreSQL: a lock file of the machine keeps the restart and the
+# tests marked `postgres` apart (shared by the tests, exclusive for the restart).
+POSTGRESQL_LOCK = Path(tempfile.gettempdir()) / "lot-assistant-tests-postgresql.lock"
+
+
+@contextlib.contextmanager
+def postgresql_lock(*, exclusive: bool) -> Iterator[None]:
+    with POSTGRESQL_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_not_restarting(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("postgres") is None:
+        yield
+        return
+    with postgresql_lock(exclusive=False):
+        yield

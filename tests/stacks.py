@@ -53,30 +53,44 @@ class Boot:
     """`stack.start()` in a thread of its own; `ready()` waits for it.
 
     The boot runs at a lower priority, so that the tests running meanwhile keep their core
-    and the boot takes what is left; the services get the normal priority back once they
-    answer (where this user may raise a priority again: root, as in CI)."""
+    and the boot takes what is left. Once a test waits for the stack, nothing else of the
+    session can run, and the boot gets the session's priority back, as do the services once
+    they answer (where this user may raise a priority again: root, as in CI)."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self._error: BaseException | None = None
+        self._thread_id: int | None = None
+        self._niceness = os.getpriority(os.PRIO_PROCESS, 0)
         self._thread = threading.Thread(target=self._start, name="stack-boot", daemon=True)
         self._thread.start()
 
     def _start(self) -> None:
         try:
             # On Linux a thread has its own priority, and the processes it starts inherit it.
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BOOT_NICENESS)
+            self._thread_id = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, self._thread_id, self._niceness + BOOT_NICENESS)
             self.stack.start(BOOT_TIMEOUT_S)
-            for service in self.stack.services:
-                assert service.process is not None
-                _renice_tree(service.process.pid, 0)
+            self._renice(self._niceness)
         except BaseException as error:  # handed to the test that needs the stack
             self._error = error
+
+    def _renice(self, niceness: int) -> None:
+        if self._thread_id is not None and self._thread.is_alive():
+            with contextlib.suppress(OSError):  # not allowed, or the boot has just ended
+                os.setpriority(os.PRIO_PROCESS, self._thread_id, niceness)
+        for service in list(self.stack.services):
+            if service.process is not None:
+                _renice_tree(service.process.pid, niceness)
 
     def ready(self) -> Stack:
         if not MODEL_PATH.exists():
             pytest.fail(f"No trained model at {MODEL_PATH}: run 'make train' (make test does).")
-        self._thread.join()
+        # The services the boot starts meanwhile inherit the thread's priority; those it has
+        # started already are raised again each second.
+        while self._thread.is_alive():
+            self._renice(self._niceness)
+            self._thread.join(timeout=1.0)
         if self._error is not None:
             raise RuntimeError(f"the stack did not start: {self._error}") from self._error
         return self.stack
@@ -90,10 +104,11 @@ class Boot:
 
 
 def _renice_tree(pid: int, niceness: int) -> None:
-    root = psutil.Process(pid)
-    for process in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):  # not allowed, or the process has ended
-            process.nice(niceness)
+    with contextlib.suppress(psutil.Error):  # not allowed, or the process has ended
+        root = psutil.Process(pid)
+        for process in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                process.nice(niceness)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -110,6 +110,7 @@ def test_same_question_typed_differently_is_grouped_and_counted(db_session: Sess
     assert groups[1].text == "Où faire du tir à l'arc ?"
 
 
+@pytest.mark.postgres
 def test_unanswered_log_works_on_postgresql() -> None:
     url = postgres_url()
     if url is None:

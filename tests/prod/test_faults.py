@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from scripts.prod_stack import ProdStack
+from tests.conftest import postgresql_lock
 from tests.prod.conftest import TURN_TIMEOUT_S, user_texts
 from tests.stacks import conversation_cases
 
@@ -136,8 +137,10 @@ def test_api_recovers_by_itself_after_postgresql_restarts(
     # Every API worker holds pooled connections that the restart is about to break.
     assert [log_question(i) for i in range(8)] == [201] * 8
 
-    restart_postgresql()
-    wait_until_postgresql_accepts(postgres_server)
+    # No test of another session uses PostgreSQL meanwhile (make test runs them side by side).
+    with postgresql_lock(exclusive=True):
+        restart_postgresql()
+        wait_until_postgresql_accepts(postgres_server)
 
     assert [log_question(i) for i in range(8, 16)] == [201] * 8
     # And a visitor's conversation goes on (one retry at most, as the widget does).
