@@ -13,7 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions import texts
 from bot.actions.api_client import UsesApi
 from bot.actions.conversation import (
-    asks_same_elsewhere,
     consecutive_fallbacks,
     details_theme,
     is_payload,
@@ -24,12 +23,12 @@ from bot.actions.knowledge import (
     ThemeAnswer,
     answer_again_for_the_lot,
     answer_if_clear,
-    answer_territory_fact,
     leans_to_territory,
     named_place,
     place_events,
     read_territory,
     record_unanswered,
+    say_territory_fact,
 )
 from contract.themes import THEME_LABELS
 
@@ -55,29 +54,28 @@ class ActionFallbackLadder(UsesApi, Action):
         place = await named_place(api, latest) if text and not is_payload(text) else None
         events = place_events(place)
         if text and not is_payload(text):
+            # The territory data's reading, once: an exact fact, or a place outside the Lot.
+            reading = await read_territory(api, tracker, text)
+            leaning = leans_to_territory(latest)
             # "qui sont les référents pour Souillac ?": the territory data answers it exactly,
             # where an entry would only say what a référent is.
-            if leans_to_territory(latest):
-                answered = await answer_territory_fact(
-                    api, dispatcher, tracker, text, territory_leaning=True
-                )
+            if reading is not None and leaning:
+                answered = say_territory_fact(dispatcher, reading, territory_leaning=True)
                 if answered is not None:
                     return answered
             # "nous on est en Dordogne, c'est les mêmes dates ?": the last answer, for the Lot.
-            if asks_same_elsewhere(text):
-                reading = await read_territory(api, tracker, text)
-                if reading is not None:
-                    again = await answer_again_for_the_lot(api, dispatcher, tracker, text, reading)
-                    if again is not None:
-                        return again
+            if reading is not None:
+                again = await answer_again_for_the_lot(api, dispatcher, tracker, text, reading)
+                if again is not None:
+                    return again
             where = (place.insee, place.name) if place else None
             answered = await answer_if_clear(api, dispatcher, tracker, text, themes, place=where)
             if answered is not None:
                 return [*events, *answered]
             # "et son interco ?" after a town: a fact of the territory the NLU did not expect,
             # better answered than met with "Vouliez-vous parler de… ?".
-            if not leans_to_territory(latest):
-                answered = await answer_territory_fact(api, dispatcher, tracker, text)
+            if reading is not None and not leaning:
+                answered = say_territory_fact(dispatcher, reading)
                 if answered is not None:
                     return answered
             ranking = latest.get("intent_ranking") or []

@@ -588,7 +588,17 @@ async def answer_territory_fact(
     """Answers from the territory data when the message asks one of its facts although the
     NLU was unsure; None when it asks none (or the API is out of reach)."""
     reading = await read_territory(api, tracker, text)
-    if reading is None or not asks_a_fact(reading, territory_leaning=territory_leaning):
+    if reading is None:
+        return None
+    return say_territory_fact(dispatcher, reading, territory_leaning=territory_leaning)
+
+
+def say_territory_fact(
+    dispatcher: CollectingDispatcher, reading: TerritoryReply, *, territory_leaning: bool = False
+) -> list[EventType] | None:
+    """Says the territory data's reading of a message when it asks one of its facts; None
+    when it asks none."""
+    if not asks_a_fact(reading, territory_leaning=territory_leaning):
         return None
     _say(dispatcher, territory_reply(reading))
     return place_events(reading.commune)
