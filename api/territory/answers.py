@@ -953,14 +953,22 @@ class _Composer:
         return self.commune_answer(commune, fact)
 
 
+# "le nord du Lot", "le nord-est": words after a compass point that make it a direction.
+_DIRECTION_AFTER = ("du", "de", "des", "est", "ouest")
+
+
 def _other_department(territory: Territory, keys: list[str]) -> OutsidePlace | None:
     """A place of hors_lot.yml whose département is named in the question ("la Corrèze"),
-    not as a river ("la vallée de la Dordogne")."""
+    not as a river ("la vallée de la Dordogne") nor as a direction ("le nord du Lot": the
+    département Nord)."""
     text = f" {' '.join(keys)} "
     for place in territory.outside_places():
         name = place_key(place.departement)
-        if f" {name} " in text and f" vallee de la {name} " not in text:
-            return place
+        if f" {name} " not in text or f" vallee de la {name} " in text:
+            continue
+        if any(f" {name} {after} " in text for after in _DIRECTION_AFTER):
+            continue
+        return place
     return None
 
 

@@ -348,6 +348,20 @@ def test_the_dordogne_valley_is_not_taken_for_the_departement(territory: Territo
     assert result.kind != "outside"
 
 
+@pytest.mark.parametrize(
+    "question", ["les grosses boîtes dans le nord du Lot, c'est lesquelles ?", "le nord-est du Lot"]
+)
+def test_the_north_of_the_lot_is_not_the_departement_nord(
+    territory: Territory, question: str
+) -> None:
+    assert answer(territory, question).kind != "outside"
+
+
+def test_the_departement_nord_is_still_another_departement(territory: Territory) -> None:
+    result = answer(territory, "on vient du Nord, la préfecture c'est Lille ?")
+    assert result.kind == "outside"
+
+
 # --- Misspelt fact words ---------------------------------------------------------------------
 
 
