@@ -269,13 +269,13 @@ class Target:
 
 
 def record_parses(client: httpx.Client, target: Target, items: list[Item]) -> None:
-    """Intent and entities of each tuning question and conversation's first turn, as Rasa
-    reads them."""
+    """Intent and entities of each tuning (and development) question and conversation's first
+    turn, as Rasa reads them."""
     if not target.rasa_token:
         return
     parses = {}
     for item in items:
-        if item.split == "tune":
+        if item.split != "report":
             response = client.post(
                 f"{target.rasa_url}/model/parse",
                 params={"token": target.rasa_token},

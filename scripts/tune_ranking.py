@@ -1,5 +1,5 @@
 """`python -m scripts.tune_ranking`: grid search of the knowledge ranking weights, on the
-tuning split of tests/answers/ only.
+tuning and development splits of tests/answers/ only.
 
 Replays, in this process, what the assistant does with a first message on a theme (the
 first questions, and the first turns of the conversations): the NLU's intent and place (as
@@ -58,13 +58,15 @@ def _commune(territory: Territory, parse: dict[str, Any]) -> Commune | None:
     return None
 
 
-def load_cases(index: KnowledgeIndex, territory: Territory) -> list[Case]:
+def load_cases(
+    index: KnowledgeIndex, territory: Territory, splits: frozenset[str] = frozenset({"tune"})
+) -> list[Case]:
     parses: dict[str, Any] = json.loads(PARSES_PATH.read_text())
     cases = []
     for item in load_items():
         turn = item.turns[0]
         parse = parses.get(item.key)
-        if item.split != "tune" or not turn.expect or parse is None:
+        if item.split not in splits or not turn.expect or parse is None:
             continue
         intent = str((parse.get("intent") or {}).get("name") or "")
         theme = intent.removeprefix("ask_")
@@ -95,13 +97,20 @@ def accuracy(index: KnowledgeIndex, cases: list[Case], ranking: Ranking) -> floa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.tune_ranking", description=__doc__)
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--split",
+        choices=("tune", "dev", "both"),
+        default="both",
+        help="which tuning questions to replay (the reported split is never read)",
+    )
+    args = parser.parse_args(argv)
     if not PARSES_PATH.exists():
         print(f"{PARSES_PATH} is missing: run `make eval-answers` first.", file=sys.stderr)
         return 2
     snapshot = KnowledgeService.from_settings(get_settings()).reload()
-    cases = load_cases(snapshot.index, snapshot.territory)
-    print(f"{len(cases)} tuning questions answered from the knowledge base")
+    splits = frozenset({"tune", "dev"} if args.split == "both" else {args.split})
+    cases = load_cases(snapshot.index, snapshot.territory, splits)
+    print(f"{len(cases)} questions of the {args.split} split(s) answered from the knowledge base")
     print(f"current weights: {accuracy(snapshot.index, cases, DEFAULT_RANKING):.3f}")
     names = list(GRID)
     results = []
