@@ -303,14 +303,15 @@ class ThemeAnswer:
             )
             if answered is not None:
                 return answered
-            # "on peut y vivre à l'année ?" after a town alone: about that town.
-            if commune:
-                answered = await answer_if_clear(
-                    self.api, self.dispatcher, self.tracker, self.turn.text, [], place=place
-                )
-                if answered is not None:
-                    return answered
-            # A follow-up with nothing before it ("c'est où ?" as a first message).
+            # "on peut y vivre à l'année ?" after a town alone: about that town; "c'est qui
+            # ces ambassadeurs ?" after an unclear first message: an entry may be clearly
+            # about it on its own.
+            answered = await answer_if_clear(
+                self.api, self.dispatcher, self.tracker, self.turn.text, [], place=place
+            )
+            if answered is not None:
+                return answered
+            # A follow-up nothing answers ("c'est où ?" as a first message).
             await record_unanswered(self.api, self.turn.text, None, commune)
             self.dispatcher.utter_message(response="utter_rephrase_or_pick_theme")
             return []

@@ -474,6 +474,21 @@ def test_a_follow_up_with_nothing_before_asks_to_rephrase_and_is_recorded(api: F
     assert api.unanswered == [("c'est où exactement ?", None, None)]
 
 
+def test_a_follow_up_with_nothing_before_is_answered_by_an_entry_clearly_about_it(
+    api: FakeApi,
+) -> None:
+    # The first message went to the fallback: no theme, yet "ces ambassadeurs" says it all.
+    api.answer(
+        lambda search: search.confident_only and search.query == "c'est qui ces ambassadeurs ?",
+        entry("vivre-ambassadeurs", "Réponse de test sur les ambassadeurs."),
+    )
+
+    outcome = ask([user("ask_follow_up", "c'est qui ces ambassadeurs ?")], api=api)
+
+    assert "Réponse de test sur les ambassadeurs." in outcome.text
+    assert api.unanswered == []
+
+
 def test_a_place_named_after_an_answer_brings_the_places_own_entry(settings: Settings) -> None:
     events = [
         *answered(user("ask_schools", "Comment inscrire mon enfant au lycée ?")),
