@@ -23,12 +23,15 @@ from bot.actions.bounds import bounded_transcript
 from bot.actions.config import get_settings
 from bot.actions.contact import clean_first_name, display_phone, parse_contact
 from bot.actions.conversation import (
+    asks_question,
     entity_values,
     intent_of,
+    is_payload,
     iso_utc,
     last_user_timestamp,
     transcript,
 )
+from bot.actions.knowledge import say_if_clear
 from bot.actions.outbox import Outbox
 from bot.actions.profile import (
     CONSENT_SLOT,
@@ -139,7 +142,7 @@ def handoff_payload(
     }
 
 
-class ActionAskHandoffConsent(Action):
+class ActionAskHandoffConsent(UsesApi, Action):
     def name(self) -> str:
         return "action_ask_handoff_consent"
 
@@ -149,9 +152,17 @@ class ActionAskHandoffConsent(Action):
         reference = tracker.get_slot("handoff_reference")
         if reference:
             dispatcher.utter_message(response="utter_already_handed_off")
-        else:
-            _say(dispatcher, consent_reply(get_settings().retention_days))
-        return []
+            return []
+        events: list[EventType] = []
+        latest = tracker.latest_message or {}
+        text = str(latest.get("text") or "")
+        if not is_payload(text) and asks_question(text):
+            # "qui peut nous accompagner pour notre installation ?" asks who helps, and how:
+            # the entry clearly about it answers, then the offer to be put in touch.
+            place = (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
+            events = await say_if_clear(self.api, dispatcher, tracker, text, None, place) or []
+        _say(dispatcher, consent_reply(get_settings().retention_days))
+        return events
 
 
 class ActionRecordConsent(Action):

@@ -40,7 +40,7 @@ from bot.actions.handoff import (
     handoff_payload,
 )
 from bot.actions.outbox import Outbox, OutboxWorker, deliver_due
-from tests.fakes.api import FakeApi
+from tests.fakes.api import FakeApi, entry
 
 
 def validate(
@@ -70,6 +70,32 @@ def test_request_for_a_person_explains_and_asks_consent(settings: Settings) -> N
     assert "conservées un an au maximum" in outcome.text
     assert outcome.payloads == ["/affirm", "/deny"]
     assert outcome.events == []
+
+
+def test_a_question_on_who_can_help_is_answered_before_the_offer(settings: Settings) -> None:
+    api = FakeApi()
+    question = "est-ce que quelqu'un peut nous accompagner pour notre installation ?"
+    api.answer(
+        lambda search: search.confident_only and search.query == question,
+        entry("vivre-referents-accueil", "Réponse de test sur les référents accueil."),
+    )
+
+    outcome = run(ActionAskHandoffConsent(api), make_tracker([user("request_human", question)]))
+
+    assert outcome.text.startswith("Réponse de test sur les référents accueil.")
+    assert "Êtes-vous d'accord ?" in outcome.text
+    assert outcome.payloads[-2:] == ["/affirm", "/deny"]
+
+
+def test_a_request_for_a_person_searches_nothing(settings: Settings) -> None:
+    api = FakeApi()
+
+    run(
+        ActionAskHandoffConsent(api),
+        make_tracker([user("request_human", "je veux parler à un humain")]),
+    )
+
+    assert api.knowledge_searches == []
 
 
 def test_retention_period_comes_from_the_settings(
