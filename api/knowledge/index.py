@@ -40,6 +40,9 @@ THEME_OVERVIEW = {
 }
 # Words by which a question names the whole department (lemmas, accents folded).
 DEPARTMENT_WORDS = frozenset({"lot", "46"})
+# Words by which a question names a part of the department ("que visiter dans le nord du
+# Lot ?"): an entry written for one place may then be just what is asked.
+AREA_WORDS = frozenset({"nord", "sud", "est", "ouest"})
 # The start of an answer says what it is about; the rest adds details, not topic.
 ANSWER_CHARS_EMBEDDED = 600
 _MARKDOWN = re.compile(r"[*_#>`]|\[([^\]]*)\]\([^)]*\)")
@@ -70,6 +73,9 @@ class Ranking:
     local_without_commune: float = -0.1
     # ...and when the visitor named the whole department instead ("dans le Lot").
     local_in_department: float = -0.2
+    # Added, without a commune, to the town entries whose matching words the best entry
+    # for the whole department has too (`_covered_locals`).
+    local_covered: float = -0.3
     # Below this relevance, an entry sharing no word with the question does not answer
     # it. On the tuning split, the best entry's relevance: out-of-scope questions 0.51
     # (first quartile) / 0.63 (median), rightly answered ones 0.91 (5th percentile) / 1.09.
@@ -253,6 +259,8 @@ class Signals:
     characters: npt.NDArray[np.float32]
     # "les loyers sont chers dans le Lot ?": the whole department is asked about.
     names_department: bool = False
+    # The question's lemmas, to tell what an entry matches that another does not.
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -309,6 +317,12 @@ class KnowledgeIndex:
                 self._by_commune.setdefault(insee, []).append(position)
             for siren in loaded.entry.scope.epci:
                 self._by_epci.setdefault(siren, []).append(position)
+        # Which entries hold each word (lemma), whatever its weight.
+        postings: dict[str, list[int]] = {}
+        for position, terms in enumerate(documents):
+            for term in set(terms):
+                postings.setdefault(term, []).append(position)
+        self._postings = {term: np.array(where, dtype=np.intp) for term, where in postings.items()}
         self._theme_masks = {theme: self._themes == theme for theme in THEMES}
         self._zeros = np.zeros(size, dtype=np.float32)
         self._overview = {theme: self._choose_overview(theme) for theme in THEMES}
@@ -363,7 +377,12 @@ class KnowledgeIndex:
         lexical = lexical / best if best > 0 else lexical
         names_department = not DEPARTMENT_WORDS.isdisjoint(terms)
         return Signals(
-            lexical, semantic, semantic_mean, self._characters.scores(query), names_department
+            lexical,
+            semantic,
+            semantic_mean,
+            self._characters.scores(query),
+            names_department,
+            tuple(dict.fromkeys(terms)),
         )
 
     def scores(
@@ -397,12 +416,32 @@ class KnowledgeIndex:
             local[self._local] = (
                 rank.local_in_department if signals.names_department else rank.local_without_commune
             )
+        themed = relevance
+        if theme is not None and theme in self._theme_masks:
+            themed = relevance + rank.theme * self._theme_masks[theme]
+        if commune is None and rank.local_covered and AREA_WORDS.isdisjoint(signals.terms):
+            local[self._covered_locals(signals.terms, themed)] += rank.local_covered
         # Added, not multiplied: a short "et pour le logement ?" says little, and the
         # town's housing entry must still win (measured the same on the tuning split).
-        scores = relevance + local
-        if theme is not None and theme in self._theme_masks:
-            scores = scores + rank.theme * self._theme_masks[theme]
+        scores = themed + local
         return relevance, scores.astype(np.float32), eligible
+
+    def _covered_locals(
+        self, terms: Sequence[str], themed: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.bool_]:
+        """Entries written for one place that match no word of the question the best entry
+        for the whole department lacks: "un hôpital pas trop loin ?" is answered by the
+        department's overview, "Andros recrute ?" still by the entry on Biars."""
+        covered = self._local.copy()
+        department = np.flatnonzero(self._department)
+        if department.size == 0:
+            return np.zeros(len(self.entries), dtype=bool)
+        best = department[int(np.argmax(themed[department]))]
+        for term in terms:
+            holders = self._postings.get(term)
+            if holders is not None and best not in holders:
+                covered[holders] = False
+        return covered
 
     def search(
         self,

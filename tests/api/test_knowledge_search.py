@@ -154,11 +154,11 @@ def test_a_clear_match_in_another_theme_wins_over_a_weak_one_in_the_asked_theme(
 
 
 def test_a_close_runner_up_is_offered(real_knowledge: KnowledgeService) -> None:
-    # No town given: the department's crèche entry, and Grand Cahors's one close behind.
-    response = real_knowledge.search("Je cherche une crèche pour mon bébé", "schools", None, 3)
-    assert response.results[0].id == "creche-petite-enfance-lot"
+    # No town given: the Région's coaches, and Grand Cahors's free buses close behind.
+    response = real_knowledge.search("le bus", "transport", None, 3)
+    assert response.results[0].id == "transport-cars-lio"
     assert response.close_call is not None
-    assert response.close_call.id == "creche-grand-cahors"
+    assert response.close_call.id == "transport-bus-evidence-grand-cahors"
 
 
 def test_no_runner_up_is_offered_when_the_first_answer_is_clear(
@@ -325,6 +325,22 @@ def test_a_question_about_the_whole_lot_gets_the_department_entry_not_a_towns(
 ) -> None:
     results = real_knowledge.search(question, theme, None, 3).results
     assert results[0].id == department_entry
+
+
+@pytest.mark.parametrize(
+    ("question", "theme", "expected"),
+    [
+        # Every word a town's entry matches, the department's entry has too.
+        ("y a-t-il un hôpital pas loin de chez nous ?", "health", "sante-panorama-lot"),
+        ("une crèche pour notre bébé crèche", "schools", "creche-petite-enfance-lot"),
+        # A name only the town's entry holds.
+        ("la Quercynoise embauche ?", "jobs", "emploi-gramat"),
+    ],
+)
+def test_without_a_place_a_towns_entry_answers_only_what_the_departments_does_not(
+    real_knowledge: KnowledgeService, question: str, theme: str, expected: str
+) -> None:
+    assert real_knowledge.search(question, theme, None, 3).results[0].id == expected
 
 
 def test_chat_words_match_no_entry_and_the_towns_own_answer_stands_in_for_the_overview(
