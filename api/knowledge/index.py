@@ -466,6 +466,11 @@ class KnowledgeIndex:
             # A word of the question found in the entry is a match, whatever its meaning
             # (a rare word an editor just added); without one, the meaning must be close.
             matching = (signals.lexical > 0) | (relevance >= self.ranking.floor)
+        if local_first and commune is not None and theme in self._theme_masks:
+            # "et à Cahors même ?" after a question on getting about without a car: the
+            # place's entries on other themes (its outings) answer another question.
+            own_place = self._place_bonus(commune) > 0
+            matching &= ~(own_place & ~self._theme_masks[str(theme)])
         order = self._top(scores, eligible & matching, limit)
         # "et niveau transports ?" in a conversation about Saint-Céré: the theme's overview
         # of the whole department is the best match, but the town's own entry on the theme
@@ -536,6 +541,13 @@ class KnowledgeIndex:
         if not any_relevance:
             mask &= relevance >= self.ranking.floor
         return self._top(scores, mask, limit)
+
+    def _place_bonus(self, commune: Commune) -> npt.NDArray[np.float32]:
+        """What being written for `commune` or its communauté adds to each entry."""
+        bonus = np.zeros(len(self.entries), dtype=np.float32)
+        bonus[self._by_epci.get(commune.epci_siren, [])] = self.ranking.epci
+        bonus[self._by_commune.get(commune.insee, [])] = self.ranking.commune
+        return bonus
 
     def _local_in_theme(self, theme: str | None, commune: Commune | None) -> int:
         if commune is None:

@@ -283,6 +283,24 @@ def test_a_place_without_entries_of_its_own_keeps_the_department_answer(
     assert local.results == ranked.results
 
 
+@pytest.mark.parametrize(
+    ("question", "theme", "place", "expected"),
+    [
+        # The place's entry on outings does not answer a question on getting about.
+        ("sans voiture on peut s'en sortir", "transport", "Cahors", "transport-cahors"),
+        # Nor its entry on housing one on where to settle.
+        ("où poser nos valises dans le Lot, des conseils", "living", "Figeac", "vivre-figeac"),
+        # A department entry that answers the very question stays first.
+        ("la neige sur les routes l'hiver", "transport", "Latronquière", "transport-hiver-routes"),
+    ],
+)
+def test_a_place_named_after_a_question_brings_its_entry_on_that_theme_not_on_another(
+    real_knowledge: KnowledgeService, question: str, theme: str, place: str, expected: str
+) -> None:
+    results = real_knowledge.search(question, theme, place, 3, local_first=True).results
+    assert results[0].id == expected
+
+
 def test_a_word_typed_without_its_accent_still_finds_the_entries_using_it(
     real_knowledge: KnowledgeService,
 ) -> None:
