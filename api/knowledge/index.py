@@ -412,6 +412,11 @@ class KnowledgeIndex:
             eligible[own_commune] = True
             local[own_epci] = rank.epci
             local[own_commune] = rank.commune
+            if theme in self._theme_masks:
+                # "et s'il veut se mettre à son compte ?" about Cahors: Cahors's entry on
+                # studies does not answer it, however local; on the theme asked, or close
+                # to the question, a local entry still wins.
+                local[~self._theme_masks[str(theme)] & (relevance < rank.floor)] = 0.0
         else:
             local[self._local] = (
                 rank.local_in_department if signals.names_department else rank.local_without_commune

@@ -301,6 +301,14 @@ def test_a_place_named_after_a_question_brings_its_entry_on_that_theme_not_on_an
     assert results[0].id == expected
 
 
+def test_a_towns_entry_on_another_theme_needs_to_answer_the_question_to_come_first(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # About Cahors, a vague question on business: not Cahors's entry on studies.
+    results = real_knowledge.search("et s'il veut se mettre à son compte", "business", "Cahors", 3)
+    assert results.results[0].id == "entreprendre-grand-cahors"
+
+
 def test_a_word_typed_without_its_accent_still_finds_the_entries_using_it(
     real_knowledge: KnowledgeService,
 ) -> None:
