@@ -62,4 +62,6 @@ def without_place(
         if keep_subject and before == text[:start]:
             continue
         text = before + text[end:]
-    return " ".join(text.split()).strip(" ?!.,;:")
+    # The question mark stays: the entries' example questions end with one, and the
+    # sentence encoder reads a question closer to them with it.
+    return " ".join(text.split()).strip(" !.,;:")

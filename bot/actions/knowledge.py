@@ -18,6 +18,7 @@ from bot.actions.api_client import (
     ApiUnavailable,
     Commune,
     EntryRef,
+    KnowledgeAnswer,
     KnowledgeHit,
     TerritoryReply,
     UsesApi,
@@ -373,7 +374,11 @@ class ThemeAnswer:
         # "plutôt vers Montcuq" after an answer: the place's own entries, where they exist.
         place_after = self.turn.intent == "inform_commune" and bool(self.turn.places)
         try:
-            answer = await self.api.search_knowledge(query, theme, commune, local_first=place_after)
+            answer = await self.own_words_answer(theme, commune)
+            if answer is None:
+                answer = await self.api.search_knowledge(
+                    query, theme, commune, local_first=place_after
+                )
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.search_failed", extra={"sender": self.tracker.sender_id})
             _say(self.dispatcher, texts.api_down_reply(theme))
@@ -400,6 +405,17 @@ class ThemeAnswer:
             reply = Reply(f"{UNDECIDED_INTRO}\n\n{reply.text}", reply.buttons)
         say_answer(self.dispatcher, self.tracker, reply, answer.hits[0], commune)
         return [SlotSet("place_asked", True)] if offer_place else []
+
+    async def own_words_answer(self, theme: str, commune: str | None) -> KnowledgeAnswer | None:
+        """A follow-up that names its own subject ("et l'immatriculation, ça se fait où ?"
+        after a bakery to take over): the entry of the theme clearly about its own words,
+        which the question before would drown; None when there is none."""
+        turn = self.turn
+        if turn.intent != texts.FOLLOW_UP_INTENT or not turn.typed or turn.asked:
+            return None
+        words = without_place(turn.text, turn.latest)
+        own = await self.api.search_knowledge(words, theme, commune, confident_only=True)
+        return own if own.hits and own.hits[0].theme == theme else None
 
 
 async def present_place(

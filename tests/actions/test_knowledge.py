@@ -9,6 +9,7 @@ import hmac
 import json
 from typing import Any
 
+import pytest
 from conftest import action, answered, make_tracker, run, user
 from rasa_sdk import Tracker
 
@@ -284,7 +285,7 @@ def test_question_without_answer_is_recorded_for_the_editors(api: FakeApi) -> No
 
     assert outcome.text.startswith("Je n'ai pas encore de réponse fiable sur ce point à Figeac")
     assert "/request_human" in outcome.payloads
-    assert api.unanswered == [("Y a-t-il un bus de nuit", "transport", FIGEAC)]
+    assert api.unanswered == [("Y a-t-il un bus de nuit ?", "transport", FIGEAC)]
 
 
 def test_api_down_gives_an_honest_message_and_offers_a_referent(api: FakeApi) -> None:
@@ -452,6 +453,37 @@ def test_a_follow_up_without_a_theme_is_answered_on_the_last_topic(settings: Set
     assert outcome.slots["last_theme"] == "schools"
 
 
+@pytest.mark.parametrize(
+    ("own_theme", "shown"),
+    [
+        # Its own words clearly name an entry of the theme: that entry.
+        ("business", "Réponse de test sur l'immatriculation."),
+        # Clearly about another theme: read with the question before, as any follow-up.
+        ("jobs", "Réponse de test sur la reprise."),
+    ],
+)
+def test_a_follow_up_naming_its_own_subject_gets_the_entry_on_it_within_the_theme(
+    api: FakeApi, own_theme: str, shown: str
+) -> None:
+    text = "et l'immatriculation, ça se fait où ?"
+    api.answer(
+        lambda search: search.confident_only and search.query == text,
+        entry("test-immatriculation", "Réponse de test sur l'immatriculation.", theme=own_theme),
+    )
+    api.answer(
+        lambda search: not search.confident_only,
+        entry("test-reprise", "Réponse de test sur la reprise.", theme="business"),
+    )
+    events = [
+        *answered(user("ask_business", "je voudrais reprendre une boulangerie dans le Lot")),
+        user("ask_follow_up", text),
+    ]
+
+    outcome = ask(events, {"last_theme": "business"}, api=api)
+
+    assert shown in outcome.text
+
+
 def test_a_follow_up_opening_a_new_subject_gets_the_nlus_next_reading(api: FakeApi) -> None:
     text = "sinon il fait combien de degrés à Gramat là maintenant ?"
     ranking = [("ask_follow_up", 0.67), ("out_of_scope", 0.11), ("ask_living", 0.05)]
@@ -592,7 +624,9 @@ def test_a_short_question_pointing_back_is_searched_with_the_question_before() -
         ]
     )
 
-    assert search_text(tracker, "jobs") == "formation de soudeur pour adulte et après, ça embauche"
+    assert (
+        search_text(tracker, "jobs") == "formation de soudeur pour adulte et après, ça embauche ?"
+    )
 
 
 def test_a_question_pointing_back_to_a_trade_is_searched_with_the_trade_alone() -> None:
@@ -604,7 +638,7 @@ def test_a_question_pointing_back_to_a_trade_is_searched_with_the_trade_alone() 
         ]
     )
 
-    assert search_text(tracker, "jobs") == "soudeur et après, ça embauche"
+    assert search_text(tracker, "jobs") == "soudeur et après, ça embauche ?"
 
 
 def test_a_follow_up_on_a_question_that_pointed_back_keeps_the_first_subject() -> None:
@@ -622,7 +656,7 @@ def test_a_follow_up_on_a_question_that_pointed_back_keeps_the_first_subject() -
 
     assert search_text(tracker, "retraining") == (
         "aide à domicile sans diplôme, je peux devenir aide-soignante "
-        "la formation ça se passe où et qui finance"
+        "la formation ça se passe où ? et qui finance ?"
     )
 
 
@@ -639,7 +673,7 @@ def test_a_place_asked_about_for_itself_stays_in_the_words_searched() -> None:
         [user("ask_leisure", "padirac ouvert en hiver ?", {"commune": "padirac"})]
     )
 
-    assert search_text(tracker, "leisure") == "padirac ouvert en hiver"
+    assert search_text(tracker, "leisure") == "padirac ouvert en hiver ?"
 
 
 def test_the_place_of_an_earlier_question_asked_again_elsewhere_is_cut_out() -> None:
@@ -651,7 +685,7 @@ def test_the_place_of_an_earlier_question_asked_again_elsewhere_is_cut_out() -> 
         ]
     )
 
-    assert search_text(tracker, "schools") == "lycées"
+    assert search_text(tracker, "schools") == "lycées ?"
 
 
 def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:
@@ -662,7 +696,7 @@ def test_a_short_question_on_a_new_theme_is_searched_alone() -> None:
         ]
     )
 
-    assert search_text(tracker, "housing") == "et pour le logement"
+    assert search_text(tracker, "housing") == "et pour le logement ?"
 
 
 def test_a_wine_named_after_its_town_is_searched_as_a_wine_not_as_the_town(

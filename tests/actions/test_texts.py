@@ -186,7 +186,7 @@ def test_theme_guesses_keep_theme_intents_in_ranking_order() -> None:
 def test_place_is_cut_out_of_the_question_with_its_preposition() -> None:
     data = parse_data("ask_schools", "Quels lycées à Cahors ?", {"commune": "Cahors"})
 
-    assert without_place("Quels lycées à Cahors ?", data) == "Quels lycées"
+    assert without_place("Quels lycées à Cahors ?", data) == "Quels lycées ?"
 
 
 def test_a_first_misunderstanding_counts_one() -> None:
