@@ -19,11 +19,13 @@ REPHRASE_RESPONSE = "utter_ask_rephrase"
 _TAKEOVER = re.compile(r"\b(?:repren|repris|rachet|rachat|c[eé]d|cession)", re.IGNORECASE)
 
 
-# "comment on les inscrit", "c'est combien" : a question even without its question mark.
+# "comment on les inscrit", "c'est combien" : a question even without its question mark;
+# "on voudrait louer 2-3 mois", "je cherche un médecin": a request, asked as much.
 # "où" only with its accent: "ou" is "or" ("une maison ou un appartement").
 _QUESTION_WORDS = re.compile(
     r"\b(?:comment|combien|quel(?:le)?s?|pourquoi|est[- ]ce qu|y a[- ]t[- ]il|peut[- ]on|"
-    r"faut[- ]il)\b|(?<!\w)où(?!\w)",
+    r"faut[- ]il|voudrai[st]?|voudrions|aimerai[st]?|aimerions|cherche|cherchons)\b"
+    r"|(?<!\w)où(?!\w)",
     re.IGNORECASE,
 )
 

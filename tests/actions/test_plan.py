@@ -115,6 +115,17 @@ def test_a_question_inside_a_description_is_answered_on_the_theme_its_details_po
     assert outcome.slots["last_theme"] == "jobs"
 
 
+def test_a_need_stated_in_a_description_is_answered_like_a_question(api: FakeApi) -> None:
+    text = "on arrive en juillet, on voudrait louer 2-3 mois avant d'acheter"
+    need = user("inform_profile", text, {"housing_kind": "location"})
+    temporary = entry("logement-temporaire", "Pour les premiers mois, louez.", theme="housing")
+    api.answer(lambda search: search.theme == "housing" and not search.confident_only, temporary)
+
+    outcome = run(ActionNoteProfile(api), make_tracker([need]))
+
+    assert outcome.text.index("Pour les premiers mois") < outcome.text.index("Voulez-vous que")
+
+
 def test_a_description_asking_nothing_gets_no_answer(api: FakeApi) -> None:
     api.answer(lambda search: True, entry("ecoles-inscription", "Réponse à ne pas montrer."))
     text = "on arrive en janvier avec deux enfants, un en CE1"
