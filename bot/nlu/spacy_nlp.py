@@ -14,13 +14,22 @@ examples parse exactly as before (intents, confidences, entities).
 This component removes the NER from the loaded model, and with it the parser and the
 sentence recogniser, which Rasa and the model already disable (like the API's
 knowledge index, api/knowledge/index.py). The model is loaded by Rasa's own code first,
-which keeps its checks and error messages. The Rasa recipe passes the loaded model to
-the component registered as its `model_from`, by class name: hence this class's own name
-there. Components that require SpacyNLP accept this subclass (Rasa checks them with
-`issubclass`).
+which keeps its checks and error messages.
+
+It also loads the model once per process. Rasa's recipe makes two graph nodes of the
+component, one that provides the model and one that runs it on messages (given the
+provided model), and each node's instance loaded its own copy in `create`: the second,
+never used, held about 330 MB in every Rasa process. Both now share one copy, which
+nothing modifies.
+
+The Rasa recipe passes the loaded model to the component registered as its
+`model_from`, by class name: hence this class's own name there. Components that require
+SpacyNLP accept this subclass (Rasa checks them with `issubclass`).
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
@@ -40,8 +49,13 @@ UNUSED_COMPONENTS = ("ner", "parser", "senter")
 class SpacyNLPWithoutNER(SpacyNLP):
     @staticmethod
     def load_model(spacy_model_name: str) -> SpacyModel:
-        loaded = SpacyNLP.load_model(spacy_model_name)
-        for name in UNUSED_COMPONENTS:
-            if name in loaded.model.component_names:
-                loaded.model.remove_pipe(name)
-        return loaded
+        return _load_model(spacy_model_name)
+
+
+@cache
+def _load_model(spacy_model_name: str) -> SpacyModel:
+    loaded = SpacyNLP.load_model(spacy_model_name)
+    for name in UNUSED_COMPONENTS:
+        if name in loaded.model.component_names:
+            loaded.model.remove_pipe(name)
+    return loaded
