@@ -104,3 +104,27 @@ def guess_buttons(themes: list[str]) -> list[dict[str, str]]:
         *(texts.button(THEME_LABELS[theme], f"ask_{theme}") for theme in themes),
         texts.button("Autre chose", "deny"),
     ]
+
+
+# "j'ai pas de garant non plus": more words than a yes or a no, read as one by the NLU.
+YES_NO_MAX_WORDS = 3
+
+
+class ActionYesNoOutOfContext(UsesApi, Action):
+    """A yes or a no when nothing was asked: "Très bien. Que puis-je faire d'autre ?", unless
+    the message says more than a yes or a no and an entry is clearly about it (read with
+    the last topic when it is a short follow-up)."""
+
+    def name(self) -> str:
+        return "action_yes_no_out_of_context"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if not is_payload(text) and len(text.split()) > YES_NO_MAX_WORDS:
+            answered = await answer_if_clear(self.api, dispatcher, tracker, text, [])
+            if answered is not None:
+                return answered
+        dispatcher.utter_message(response="utter_anything_else")
+        return []

@@ -698,7 +698,13 @@ async def answer_if_clear(
             subject = carried_subject(tracker.events, previous)
             query = " ".join(w for w in (subject, previous[0], text) if w)
         theme = last_theme
-    return await say_if_clear(api, dispatcher, tracker, query, theme, (commune, commune_name))
+    place_now = (commune, commune_name)
+    said = await say_if_clear(api, dispatcher, tracker, query, theme, place_now)
+    if said is None and query != text:
+        # "j'ai pas de garant non plus" after a question on social housing: its own words
+        # may name what the question before does not.
+        said = await say_if_clear(api, dispatcher, tracker, text, theme, place_now)
+    return said
 
 
 async def say_if_clear(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import answered, make_tracker, run, user
 
 from bot.actions.config import Settings
-from bot.actions.fallback import ActionFallbackLadder
+from bot.actions.fallback import ActionFallbackLadder, ActionYesNoOutOfContext
 from tests.fakes.api import FakeApi, entry
 
 
@@ -258,3 +258,29 @@ def test_a_message_torn_between_two_themes_still_gets_the_ladder(api: FakeApi) -
     outcome = run(ActionFallbackLadder(api), make_tracker(events))
 
     assert outcome.text == "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de… ?"
+
+
+def test_a_no_that_says_more_is_answered_when_an_entry_is_clearly_about_it(
+    api: FakeApi,
+) -> None:
+    aides = entry("logement-aides", "Réponse de test sur les aides au logement.", theme="housing")
+    # Read with the question before, nothing is clear; its own words are.
+    api.answer(
+        lambda search: search.confident_only and search.query == "j'ai pas de garant non plus",
+        aides,
+    )
+    events = [
+        *answered(user("ask_housing", "c'est possible d'avoir un logement social à Figeac ?")),
+        user("deny", "j'ai pas de garant non plus"),
+    ]
+
+    outcome = run(ActionYesNoOutOfContext(api), make_tracker(events, {"last_theme": "housing"}))
+
+    assert outcome.text.startswith("Réponse de test sur les aides au logement.")
+
+
+def test_a_plain_no_out_of_context_asks_what_else(api: FakeApi) -> None:
+    outcome = run(ActionYesNoOutOfContext(api), make_tracker([user("deny", "non merci")]))
+
+    assert outcome.text == "Très bien. Que puis-je faire d'autre pour vous ?"
+    assert api.knowledge_searches == []
