@@ -40,6 +40,8 @@ THEME_OVERVIEW = {
 }
 # Words by which a question names the whole department (lemmas, accents folded).
 DEPARTMENT_WORDS = frozenset({"lot", "46"})
+# A word held by this many entries or fewer is a name (`Ranking.rare_word`).
+RARE_WORD_ENTRIES = 2
 # Words by which a question names a part of the department ("que visiter dans le nord du
 # Lot ?"): an entry written for one place may then be just what is asked.
 AREA_WORDS = frozenset({"nord", "sud", "est", "ouest"})
@@ -76,6 +78,10 @@ class Ranking:
     # Added, without a commune, to the town entries whose matching words the best entry
     # for the whole department has too (`_covered_locals`).
     local_covered: float = -0.3
+    # Added to an entry for each word of the question that at most RARE_WORD_ENTRIES
+    # entries hold: a name ("La Quercynoise", "UPE2A", "crues") says which entry is meant
+    # more than BM25's share of the score does.
+    rare_word: float = 0.1
     # Below this relevance, an entry sharing no word with the question does not answer
     # it. On the tuning split, the best entry's relevance: out-of-scope questions 0.51
     # (first quartile) / 0.63 (median), rightly answered ones 0.91 (5th percentile) / 1.09.
@@ -421,15 +427,24 @@ class KnowledgeIndex:
             local[self._local] = (
                 rank.local_in_department if signals.names_department else rank.local_without_commune
             )
-        themed = relevance
+        themed = relevance + rank.rare_word * self._rare_words(signals.terms)
         if theme is not None and theme in self._theme_masks:
-            themed = relevance + rank.theme * self._theme_masks[theme]
+            themed = themed + rank.theme * self._theme_masks[theme]
         if commune is None and rank.local_covered and AREA_WORDS.isdisjoint(signals.terms):
             local[self._covered_locals(signals.terms, themed)] += rank.local_covered
         # Added, not multiplied: a short "et pour le logement ?" says little, and the
         # town's housing entry must still win (measured the same on the tuning split).
         scores = themed + local
         return relevance, scores.astype(np.float32), eligible
+
+    def _rare_words(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Per entry, how many words of the question it holds that few entries hold."""
+        counts = np.zeros(len(self.entries), dtype=np.float32)
+        for term in terms:
+            holders = self._postings.get(term)
+            if holders is not None and len(holders) <= RARE_WORD_ENTRIES:
+                counts[holders] += 1
+        return counts
 
     def _covered_locals(
         self, terms: Sequence[str], themed: npt.NDArray[np.float32]

@@ -309,6 +309,16 @@ def test_a_towns_entry_on_another_theme_needs_to_answer_the_question_to_come_fir
     assert results.results[0].id == "entreprendre-grand-cahors"
 
 
+def test_a_word_few_entries_hold_points_to_them(real_knowledge: KnowledgeService) -> None:
+    # "crues": only the entry on natural risks speaks of floods; buying a house, of the rest.
+    question = (
+        "maison achetée en bord de rivière : les crues, "
+        "où vérifier avant de signer chez le notaire ?"
+    )
+    results = real_knowledge.search(question, "housing", None, 3).results
+    assert results[0].id == "logement-risques-naturels"
+
+
 def test_a_word_typed_without_its_accent_still_finds_the_entries_using_it(
     real_knowledge: KnowledgeService,
 ) -> None:
