@@ -316,6 +316,7 @@ class KnowledgeIndex:
         self._themes = np.array([loaded.entry.theme for loaded in self.entries], dtype=object)
         self._department = np.array([level == "department" for level in levels], dtype=bool)
         self._local = ~self._department
+        self._department_positions = np.flatnonzero(self._department)
         self._by_commune: dict[str, list[int]] = {}
         self._by_epci: dict[str, list[int]] = {}
         for position, loaded in enumerate(self.entries):
@@ -413,9 +414,7 @@ class KnowledgeIndex:
             own_epci = self._by_epci.get(commune.epci_siren, [])
             own_commune = self._by_commune.get(commune.insee, [])
             # Entries written for other places never answer for this commune.
-            eligible = self._department.copy()
-            eligible[own_epci] = True
-            eligible[own_commune] = True
+            eligible = self._department | self._own_place(commune)
             local[own_epci] = rank.epci
             local[own_commune] = rank.commune
             if theme in self._theme_masks:
@@ -453,7 +452,7 @@ class KnowledgeIndex:
         for the whole department lacks: "un hôpital pas trop loin ?" is answered by the
         department's overview, "Andros recrute ?" still by the entry on Biars."""
         covered = self._local.copy()
-        department = np.flatnonzero(self._department)
+        department = self._department_positions
         if department.size == 0:
             return np.zeros(len(self.entries), dtype=bool)
         best = department[int(np.argmax(themed[department]))]
@@ -489,8 +488,7 @@ class KnowledgeIndex:
         if local_first and commune is not None and theme in self._theme_masks:
             # "et à Cahors même ?" after a question on getting about without a car: the
             # place's entries on other themes (its outings) answer another question.
-            own_place = self._place_bonus(commune) > 0
-            matching &= ~(own_place & ~self._theme_masks[str(theme)])
+            matching &= ~(self._own_place(commune) & ~self._theme_masks[str(theme)])
         order = self._top(scores, eligible & matching, limit)
         # "et niveau transports ?" in a conversation about Saint-Céré: the theme's overview
         # of the whole department is the best match, but the town's own entry on the theme
@@ -554,30 +552,25 @@ class KnowledgeIndex:
         the local one."""
         if commune is None or theme not in self._theme_masks:
             return []
-        mask = np.zeros(len(self.entries), dtype=bool)
-        mask[self._by_commune.get(commune.insee, [])] = True
-        mask[self._by_epci.get(commune.epci_siren, [])] = True
-        mask &= self._theme_masks[str(theme)]
+        mask = self._own_place(commune) & self._theme_masks[str(theme)]
         if not any_relevance:
             mask &= relevance >= self.ranking.floor
         return self._top(scores, mask, limit)
 
-    def _place_bonus(self, commune: Commune) -> npt.NDArray[np.float32]:
-        """What being written for `commune` or its communauté adds to each entry."""
-        bonus = np.zeros(len(self.entries), dtype=np.float32)
-        bonus[self._by_epci.get(commune.epci_siren, [])] = self.ranking.epci
-        bonus[self._by_commune.get(commune.insee, [])] = self.ranking.commune
-        return bonus
+    def _own_place(self, commune: Commune) -> npt.NDArray[np.bool_]:
+        """The entries written for `commune` or for its communauté."""
+        mask = np.zeros(len(self.entries), dtype=bool)
+        mask[self._by_commune.get(commune.insee, [])] = True
+        mask[self._by_epci.get(commune.epci_siren, [])] = True
+        return mask
 
     def _local_in_theme(self, theme: str | None, commune: Commune | None) -> int:
         if commune is None:
             return 0
-        local = set(self._by_commune.get(commune.insee, [])) | set(
-            self._by_epci.get(commune.epci_siren, [])
-        )
+        local = self._own_place(commune)
         if theme is None:
-            return len(local)
-        return sum(1 for position in local if self.entries[position].entry.theme == theme)
+            return int(local.sum())
+        return int((local & (self._themes == theme)).sum())
 
     @staticmethod
     def _top(scores: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_], limit: int) -> list[int]:
