@@ -31,7 +31,7 @@ from bot.actions.conversation import (
     last_user_timestamp,
     transcript,
 )
-from bot.actions.knowledge import say_if_clear
+from bot.actions.knowledge import say_if_clear, slot_place
 from bot.actions.outbox import Outbox
 from bot.actions.profile import (
     CONSENT_SLOT,
@@ -159,7 +159,7 @@ class ActionAskHandoffConsent(UsesApi, Action):
         if not is_payload(text) and asks_question(text):
             # "qui peut nous accompagner pour notre installation ?" asks who helps, and how:
             # the entry clearly about it answers, then the offer to be put in touch.
-            place = (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
+            place = slot_place(tracker)
             events = await say_if_clear(self.api, dispatcher, tracker, text, None, place) or []
         _say(dispatcher, consent_reply(get_settings().retention_days))
         return events

@@ -176,6 +176,11 @@ class Turn:
 Place = tuple[str | None, str | None]
 
 
+def slot_place(tracker: Tracker) -> Place:
+    """The commune the conversation is about, from its slots."""
+    return tracker.get_slot("commune"), tracker.get_slot("commune_name")
+
+
 class ActionAnswerTheme(UsesApi, Action):
     def name(self) -> str:
         return "action_answer_theme"
@@ -268,7 +273,7 @@ class ThemeAnswer:
         if heard is not None:
             return (heard.insee, heard.name), place_events(heard)
         if not self.turn.places:
-            return (self.tracker.get_slot("commune"), self.tracker.get_slot("commune_name")), []
+            return slot_place(self.tracker), []
         try:
             resolution = await self.api.resolve_commune(self.turn.places[0])
             joined = joined_place(self.turn.latest)
@@ -595,19 +600,14 @@ def asks_a_fact(
 
 
 async def answer_territory_fact(
-    api: ApiClient,
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    text: str,
-    *,
-    territory_leaning: bool = False,
+    api: ApiClient, dispatcher: CollectingDispatcher, tracker: Tracker, text: str
 ) -> list[EventType] | None:
     """Answers from the territory data when the message asks one of its facts although the
     NLU was unsure; None when it asks none (or the API is out of reach)."""
     reading = await read_territory(api, tracker, text)
     if reading is None:
         return None
-    return say_territory_fact(dispatcher, reading, territory_leaning=territory_leaning)
+    return say_territory_fact(dispatcher, reading)
 
 
 def say_territory_fact(
@@ -639,7 +639,7 @@ async def answer_again_for_the_lot(
     if before is None:
         return None
     collected = CollectingDispatcher()
-    place = (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
+    place = slot_place(tracker)
     # The question before alone: the other place's name must not weigh on the search.
     followed = await say_if_clear(api, collected, tracker, before, last_theme, place)
     if followed is None:
@@ -685,7 +685,7 @@ async def answer_if_clear(
     entry is (or the API is out of reach: the caller then does its usual work). `place`:
     (INSEE code, name) of a commune resolved in this turn, not yet in the slots."""
     last_theme: str | None = tracker.get_slot("last_theme")
-    commune, commune_name = place or (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
+    commune, commune_name = place or slot_place(tracker)
     query, theme = text, themes[0] if themes else None
     follow_up = (
         bool(last_theme) and len(text.split()) <= FOLLOW_UP_MAX_WORDS and not changes_subject(text)

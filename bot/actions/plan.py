@@ -24,7 +24,13 @@ from bot.actions.conversation import (
     intent_of,
     is_payload,
 )
-from bot.actions.knowledge import ThemeAnswer, answer_if_clear, say_if_clear, with_levels
+from bot.actions.knowledge import (
+    ThemeAnswer,
+    answer_if_clear,
+    say_if_clear,
+    slot_place,
+    with_levels,
+)
 from bot.actions.profile import (
     CONSENT_SLOT,
     PLAN_SLOTS,
@@ -225,7 +231,7 @@ class ActionNoteProfile(UsesApi, Action):
             pointed = details_theme(latest)
             if pointed is None:
                 return []
-            place = (tracker.get_slot("commune"), tracker.get_slot("commune_name"))
+            place = slot_place(tracker)
             query = with_levels(text, latest)
             return await say_if_clear(self.api, dispatcher, tracker, query, pointed, place) or []
         theme = asked_theme(latest.get("intent_ranking") or [], ASKED_THEME_LEAST)
