@@ -280,7 +280,8 @@ def test_a_no_that_says_more_is_answered_when_an_entry_is_clearly_about_it(
 
 
 def test_a_plain_no_out_of_context_asks_what_else(api: FakeApi) -> None:
+    api.answer(lambda search: True, entry("test-x", "Réponse à ne pas montrer."))
+
     outcome = run(ActionYesNoOutOfContext(api), make_tracker([user("deny", "non merci")]))
 
     assert outcome.text == "Très bien. Que puis-je faire d'autre pour vous ?"
-    assert api.knowledge_searches == []

@@ -87,15 +87,17 @@ def test_a_question_on_who_can_help_is_answered_before_the_offer(settings: Setti
     assert outcome.payloads[-2:] == ["/affirm", "/deny"]
 
 
-def test_a_request_for_a_person_searches_nothing(settings: Settings) -> None:
+def test_a_request_for_a_person_goes_straight_to_the_offer(settings: Settings) -> None:
     api = FakeApi()
+    api.answer(lambda search: True, entry("vivre-referents-accueil", "Réponse à ne pas montrer."))
 
-    run(
+    outcome = run(
         ActionAskHandoffConsent(api),
         make_tracker([user("request_human", "je veux parler à un humain")]),
     )
 
-    assert api.knowledge_searches == []
+    assert outcome.text.startswith("Un référent accueil fait partie du réseau d'accueil")
+    assert "Réponse à ne pas montrer." not in outcome.text
 
 
 def test_retention_period_comes_from_the_settings(
