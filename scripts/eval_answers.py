@@ -41,7 +41,7 @@ from scripts.stack import ROOT, Stack
 
 ANSWERS_DIR = ROOT / "tests" / "answers"
 REPORT_PATH = ROOT / "reports" / "answers.json"
-# The NLU's reading of each tuning question, for scripts/tune_ranking.py.
+# The NLU's reading of each tuning and development question, for scripts/tune_ranking.py.
 PARSES_PATH = ROOT / "reports" / "answers-tune-parses.json"
 OUT_OF_SCOPE = "out_of_scope"
 # "dev": tests/answers/dev/, written later by someone else again, always tuning, never reported.
