@@ -78,6 +78,12 @@ class Ranking:
     # Added, without a commune, to the town entries whose matching words the best entry
     # for the whole department has too (`_covered_locals`).
     local_covered: float = -0.3
+    # With a commune carried from earlier in the conversation, not named in the question,
+    # the place's bonus goes only to its entries at least this share as relevant as the
+    # best entry for the whole department: about Figeac, "et le covoit ça existe ?" asks
+    # about car-sharing, not about Figeac's buses. A place the question names ("et à Figeac,
+    # ça recrute ?", "Figeac") keeps its whole weight: the words searched leave it out.
+    carried_place: float = 0.6
     # Added to an entry for each word of the question that at most RARE_WORD_ENTRIES
     # entries hold: a name ("La Quercynoise", "UPE2A", "crues") says which entry is meant
     # more than BM25's share of the score does.
@@ -398,9 +404,12 @@ class KnowledgeIndex:
         theme: str | None,
         commune: Commune | None,
         ranking: Ranking | None = None,
+        *,
+        place_carried: bool = False,
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
         """(relevance, full score, eligible) of every entry: relevance is what the words
-        say, the full score adds the theme and the place."""
+        say, the full score adds the theme and the place (`place_carried`: the commune is
+        the conversation's, not named in the question)."""
         rank = ranking or self.ranking
         relevance = (
             rank.lexical * signals.lexical
@@ -417,6 +426,9 @@ class KnowledgeIndex:
             eligible = self._department | self._own_place(commune)
             local[own_epci] = rank.epci
             local[own_commune] = rank.commune
+            if place_carried and self._department_positions.size:
+                best_department = float(relevance[self._department_positions].max())
+                local[relevance < rank.carried_place * best_department] = 0.0
             if theme in self._theme_masks:
                 # "et s'il veut se mettre à son compte ?" about Cahors: Cahors's entry on
                 # studies does not answer it, however local; on the theme asked, or close
@@ -470,12 +482,16 @@ class KnowledgeIndex:
         limit: int,
         confident_only: bool = False,
         local_first: bool = False,
+        place_carried: bool = False,
     ) -> Outcome:
         """The best entries; `confident_only`: only entries clearly about the question, and
         no overview of the theme when none is; `local_first`: entries of the theme written
-        for the commune or its communauté come first when they answer at all."""
+        for the commune or its communauté come first when they answer at all;
+        `place_carried`: the commune is the conversation's, the question does not name it."""
         signals = self.signals(query)
-        relevance, scores, eligible = self.scores(signals, theme, commune)
+        relevance, scores, eligible = self.scores(
+            signals, theme, commune, place_carried=place_carried
+        )
         if confident_only:
             matching = relevance >= self.ranking.confident
             leader = self._clear_leader(relevance, eligible)

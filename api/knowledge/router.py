@@ -44,9 +44,12 @@ def search(
     limit: Annotated[int, Query(ge=1, le=20)] = 3,
     confident_only: bool = False,
     local_first: bool = False,
+    place_carried: bool = False,
 ) -> SearchResponse:
     try:
-        return knowledge.search(q, theme, commune, limit, confident_only, local_first)
+        return knowledge.search(
+            q, theme, commune, limit, confident_only, local_first, place_carried=place_carried
+        )
     except ContentError as error:
         raise _unavailable(error) from error
 

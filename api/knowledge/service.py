@@ -220,11 +220,18 @@ class KnowledgeService:
         limit: int,
         confident_only: bool = False,
         local_first: bool = False,
+        place_carried: bool = False,
     ) -> SearchResponse:
         snapshot = self.snapshot
         resolved = self.resolve_commune(commune)
         outcome = snapshot.index.search(
-            query, theme, resolved, limit, confident_only=confident_only, local_first=local_first
+            query,
+            theme,
+            resolved,
+            limit,
+            confident_only=confident_only,
+            local_first=local_first,
+            place_carried=place_carried,
         )
         close = outcome.close_call.entry if outcome.close_call else None
         return SearchResponse(

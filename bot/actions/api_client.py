@@ -354,12 +354,15 @@ class ApiClient:
         *,
         confident_only: bool = False,
         local_first: bool = False,
+        place_carried: bool = False,
     ) -> KnowledgeAnswer:
         params: dict[str, Any] = {"q": query[:MAX_QUERY_CHARS], "limit": limit}
         if confident_only:
             params["confident_only"] = "true"
         if local_first:
             params["local_first"] = "true"
+        if place_carried:
+            params["place_carried"] = "true"
         if theme:
             params["theme"] = theme
         if commune:

@@ -226,6 +226,7 @@ class ThemeAnswer:
         self.turn = Turn.read(tracker, asked_theme)
         # Said once the question is answered ("Je ne trouve pas « lacapelle »…").
         self.after_answer: list[Reply] = []
+        self.place_carried = False
 
     async def run(self) -> list[EventType]:
         turn = self.turn
@@ -237,6 +238,8 @@ class ThemeAnswer:
         if settled is None:
             return events
         place, place_set = settled
+        # No place event: the commune is the conversation's, this message did not name it.
+        self.place_carried = not place_set and place[0] is not None
         events += place_set
         if not turn.theme:
             return [*events, *await self.without_theme(place)]
@@ -382,7 +385,11 @@ class ThemeAnswer:
             answer = await self.own_words_answer(theme, commune)
             if answer is None:
                 answer = await self.api.search_knowledge(
-                    query, theme, commune, local_first=place_after
+                    query,
+                    theme,
+                    commune,
+                    local_first=place_after,
+                    place_carried=self.place_carried,
                 )
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.search_failed", extra={"sender": self.tracker.sender_id})
@@ -419,7 +426,9 @@ class ThemeAnswer:
         if turn.intent != texts.FOLLOW_UP_INTENT or not turn.typed or turn.asked:
             return None
         words = without_place(turn.text, turn.latest)
-        own = await self.api.search_knowledge(words, theme, commune, confident_only=True)
+        own = await self.api.search_knowledge(
+            words, theme, commune, confident_only=True, place_carried=self.place_carried
+        )
         return own if own.hits and own.hits[0].theme == theme else None
 
 

@@ -157,6 +157,19 @@ def test_et_pour_le_logement_keeps_the_commune(settings: Settings) -> None:
     assert outcome.slots == {"last_theme": "housing"}
 
 
+def test_the_town_of_the_conversation_weighs_as_carried_and_a_town_named_again_does_not(
+    api: FakeApi,
+) -> None:
+    # The API gives a carried town's entries its bonus only where they answer the question
+    # nearly as well as the department's ("et le covoiturage ?" about Figeac).
+    slots = {"last_theme": "transport", "commune": FIGEAC, "commune_name": "Figeac"}
+    ask([user("ask_transport", "et le covoiturage ?")], slots, api)
+    ask([user("ask_transport", "le covoiturage à Figeac ?", {"commune": "Figeac"})], slots, api)
+
+    searched = [(s.commune, s.place_carried) for s in api.knowledge_searches]
+    assert searched == [(FIGEAC, True), (FIGEAC, False)]
+
+
 def test_a_theme_that_needs_no_place_is_answered_at_once(settings: Settings) -> None:
     outcome = ask([user("ask_leisure", "Quels loisirs dans le Lot ?")])
 

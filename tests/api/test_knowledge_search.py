@@ -386,3 +386,27 @@ def test_chat_words_match_no_entry_and_the_towns_own_answer_stands_in_for_the_ov
     found = real_knowledge.search("ok. et l'été, il y a des spectacles ?", "leisure", "Figeac", 3)
     assert [result.id for result in found.results][:1] == ["loisirs-figeac"]
     assert found.results[-1].id == "loisirs-panorama-lot"
+
+
+def test_a_town_carried_from_the_conversation_yields_to_the_entry_on_the_questions_subject(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # "et l'avion, l'aéroport le plus près ?" in a conversation about Cahors: the airports,
+    # not Cahors's general entry on getting about.
+    question = "et l'avion, l'aéroport le plus près ?"
+    found = real_knowledge.search(question, "transport", "Cahors", 3, place_carried=True)
+    assert found.results[0].id == "transport-aeroports"
+
+
+@pytest.mark.parametrize(
+    ("question", "theme", "expected"),
+    [
+        ("louer une maison", "housing", "logement-figeac"),
+        ("et pour le logement ?", "housing", "logement-figeac"),
+    ],
+)
+def test_a_town_carried_from_the_conversation_keeps_its_entries_that_answer_the_question(
+    real_knowledge: KnowledgeService, question: str, theme: str, expected: str
+) -> None:
+    found = real_knowledge.search(question, theme, "Figeac", 3, place_carried=True)
+    assert found.results[0].id == expected

@@ -43,6 +43,7 @@ class Search:
     commune: str | None
     confident_only: bool = False
     local_first: bool = False
+    place_carried: bool = False
 
 
 @dataclass(frozen=True)
