@@ -24,6 +24,21 @@ _PRODUCT_BEFORE = re.compile(
 )
 
 
+# "et dans le reste du département ?", "et sur tout le Lot ?", "ailleurs dans le 46 ?": the
+# question before, widened from the conversation's town to the whole department.
+_WHOLE_DEPARTMENT = re.compile(
+    r"\b(?:tout|toute|reste|ensemble|ailleurs|partout)\b"
+    r"(?:\s+(?:le|la|du|de|des|dans|en|sur|l['’]))*\s*(?:d[ée]partement|lot|46)\b"
+    r"|\b(?:d[ée]partement|lot|46)\s+(?:en\s+)?entier\b",
+    re.IGNORECASE,
+)
+
+
+def widens_to_department(text: str) -> bool:
+    """Whether a message asks about the whole department rather than one town."""
+    return bool(_WHOLE_DEPARTMENT.search(text))
+
+
 def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:
     text = str(parse_data.get("text") or "")
     start = item.get("start")

@@ -183,6 +183,12 @@ def _user_turns(events: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], 
     return turns
 
 
+def previous_answer(events: Iterable[dict[str, Any]]) -> str | None:
+    """The action that answered the visitor's message before the latest one."""
+    turns = _user_turns(events)
+    return turns[-2][1] if len(turns) > 1 else None
+
+
 def consecutive_fallbacks(events: Sequence[dict[str, Any]]) -> int:
     """How many visitor messages in a row the assistant has failed to understand,
     counting the current one. A message the fallback action answered from the knowledge

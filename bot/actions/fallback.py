@@ -29,6 +29,7 @@ from bot.actions.knowledge import (
     read_territory,
     record_unanswered,
     say_territory_fact,
+    widened_to_department,
 )
 from contract.themes import THEME_LABELS
 
@@ -53,6 +54,8 @@ class ActionFallbackLadder(UsesApi, Action):
         # turns after it ("et une gare ?"), are about that town.
         place = await named_place(api, latest) if text and not is_payload(text) else None
         events = place_events(place)
+        if text and not is_payload(text) and widened_to_department(tracker, text):
+            return await ThemeAnswer(api, dispatcher, tracker).run()
         if text and not is_payload(text):
             # The territory data's reading, once: an exact fact, or a place outside the Lot.
             reading = await read_territory(api, tracker, text)

@@ -35,6 +35,7 @@ from bot.actions.conversation import (
     last_question_about,
     other_reading,
     points_back,
+    previous_answer,
     previous_question,
     subject_of,
     typed_before_latest,
@@ -54,7 +55,7 @@ from bot.actions.texts import (
     town_buttons,
 )
 from contract.french import french_date
-from contract.places import without_place
+from contract.places import widens_to_department, without_place
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +168,11 @@ class Turn:
         return self.intent == "undecided_place"
 
     @property
+    def widens(self) -> bool:
+        """ "et dans le reste du département ?": the question before, for the whole Lot."""
+        return self.typed and not self.places and widens_to_department(self.text)
+
+    @property
     def typed(self) -> bool:
         """Words the visitor wrote, not a button's payload."""
         return not is_payload(self.text)
@@ -270,7 +276,7 @@ class ThemeAnswer:
     async def settle_place(self, heard: Commune | None) -> tuple[Place, list[EventType]] | None:
         """The place of the answer and the slots that change with it; None once the visitor
         was told the place cannot be used (outside the Lot, unknown, API out of reach)."""
-        if self.turn.undecided:
+        if self.turn.undecided or self.turn.widens:
             unset = [SlotSet("commune", None), SlotSet("commune_name", None)]
             return (None, None), [SlotSet("place_undecided", True), *unset]
         if heard is not None:
@@ -508,6 +514,8 @@ class ActionAnswerTerritory(UsesApi, Action):
     ) -> list[EventType]:
         latest = tracker.latest_message or {}
         question = str(latest.get("text") or "")
+        if not is_payload(question) and widened_to_department(tracker, question):
+            return await ThemeAnswer(self.api, dispatcher, tracker).run()
         commune: str | None = tracker.get_slot("commune")
         api = self.api
         try:
@@ -657,6 +665,18 @@ async def answer_again_for_the_lot(
     _say(dispatcher, texts.Reply(f"{where_it_is} {FOR_THE_LOT}"))
     dispatcher.messages.extend(collected.messages)
     return followed
+
+
+def widened_to_department(tracker: Tracker, text: str) -> bool:
+    """ "et dans le reste du département ?" after a theme's answer about a town, whatever
+    the NLU made of it: the same question for the whole Lot (not, after a town's
+    population, the department's)."""
+    return (
+        widens_to_department(text)
+        and bool(tracker.get_slot("commune"))
+        and bool(tracker.get_slot("last_theme"))
+        and previous_answer(tracker.events) != "action_answer_territory"
+    )
 
 
 def leans_to_territory(parse_data: dict[str, Any]) -> bool:

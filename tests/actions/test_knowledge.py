@@ -13,8 +13,9 @@ import pytest
 from conftest import action, answered, make_tracker, run, user
 from rasa_sdk import Tracker
 
-from bot.actions.api_client import Resolution
+from bot.actions.api_client import Resolution, TerritoryReply
 from bot.actions.config import Settings, get_settings
+from bot.actions.fallback import ActionFallbackLadder
 from bot.actions.feedback import rating_tag
 from bot.actions.knowledge import (
     ActionAnswerTerritory,
@@ -115,6 +116,57 @@ def test_undecided_place_answers_the_last_theme_for_the_whole_lot(api: FakeApi) 
     assert "Réponse de test sur le logement dans le Lot." in outcome.text
     assert outcome.slots["place_undecided"] is True
     assert outcome.slots["commune"] is None
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "action_class"),
+    [
+        ("ask_follow_up", "et dans le reste du département ?", ActionAnswerTheme),
+        ("ask_territory", "et sur tout le Lot ?", ActionAnswerTerritory),
+        ("nlu_fallback", "et ailleurs dans le 46 ?", ActionFallbackLadder),
+    ],
+)
+def test_a_question_widened_to_the_whole_department_is_asked_again_for_the_lot(
+    api: FakeApi, intent: str, text: str, action_class: Any
+) -> None:
+    api.answer(lambda search: "recrute" in search.query and search.commune is None, EMPLOI)
+    events = [
+        *answered(user("ask_jobs", "ça recrute à Cahors ?", {"commune": "Cahors"})),
+        user(intent, text),
+    ]
+
+    outcome = run(
+        action_class(api),
+        make_tracker(events, {"last_theme": "jobs", "commune": CAHORS, "commune_name": "Cahors"}),
+    )
+
+    assert "Réponse de test sur l'emploi dans le Lot." in outcome.text
+    assert outcome.slots["commune"] is None
+
+
+def test_the_whole_department_after_a_towns_population_is_the_departments_population(
+    api: FakeApi,
+) -> None:
+    population = "Le Lot compte 1 habitant (texte de test)."
+    api.knows(
+        lambda question: "département" in question,
+        TerritoryReply("department", "population", population, (), None),
+    )
+    events = [
+        *answered(
+            user("ask_territory", "combien d'habitants à Cahors ?", {"commune": "Cahors"}),
+            by="action_answer_territory",
+        ),
+        user("ask_territory", "et le département en entier ?"),
+    ]
+
+    outcome = run(
+        ActionAnswerTerritory(api),
+        make_tracker(events, {"last_theme": "jobs", "commune": CAHORS, "commune_name": "Cahors"}),
+    )
+
+    assert outcome.text.startswith(population)
+    assert api.knowledge_searches == []
 
 
 def test_et_a_figeac_asks_the_last_theme_again_for_the_new_commune(settings: Settings) -> None:

@@ -26,7 +26,7 @@ from bot.actions.fallback import guess_buttons
 from bot.actions.knowledge import answer_reply, format_answer
 from bot.actions.openings import openings_reply
 from contract.french import french_date
-from contract.places import without_place
+from contract.places import widens_to_department, without_place
 
 
 def hit(scope_match: str = "commune", sources: int = 1) -> KnowledgeHit:
@@ -187,6 +187,24 @@ def test_place_is_cut_out_of_the_question_with_its_preposition() -> None:
     data = parse_data("ask_schools", "Quels lycées à Cahors ?", {"commune": "Cahors"})
 
     assert without_place("Quels lycées à Cahors ?", data) == "Quels lycées ?"
+
+
+@pytest.mark.parametrize(
+    ("text", "widens"),
+    [
+        ("et dans le reste du departement ?", True),
+        ("et le département en entier ?", True),
+        ("pour l'ensemble du Lot", True),
+        ("partout dans le 46 ?", True),
+        ("je cherche du travail dans le Lot", False),
+        ("et pour tout le monde ?", False),
+        ("un lot de meubles à vendre", False),
+    ],
+)
+def test_a_question_widened_to_the_whole_department_is_told_from_one_about_it(
+    text: str, widens: bool
+) -> None:
+    assert widens_to_department(text) is widens
 
 
 def test_a_first_misunderstanding_counts_one() -> None:
