@@ -18,6 +18,9 @@ Theme = Literal[
 ]
 # Plain strings: codes come from outside (the NLU, files, requests) and are checked with `in`.
 THEMES: tuple[str, ...] = get_args(Theme)
+# Where the programme's own entries are (the référents accueil, the ambassadors, Oh my
+# Lot !): what a visitor asking who can help them is told about.
+PROGRAMME_THEME: Theme = "living"
 # The NLU intent of each theme: `ask_<theme>` (public: evaluation and analytics use them).
 THEME_INTENTS: dict[str, str] = {f"ask_{theme}": theme for theme in THEMES}
 

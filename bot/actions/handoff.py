@@ -40,6 +40,7 @@ from bot.actions.profile import (
     housing_label,
 )
 from contract.profile import SCHOOL_LEVEL_LABELS
+from contract.themes import PROGRAMME_THEME
 
 logger = logging.getLogger(__name__)
 
@@ -158,9 +159,16 @@ class ActionAskHandoffConsent(UsesApi, Action):
         text = str(latest.get("text") or "")
         if not is_payload(text) and asks_question(text):
             # "qui peut nous accompagner pour notre installation ?" asks who helps, and how:
-            # the entry clearly about it answers, then the offer to be put in touch.
+            # the entry clearly about it answers, else the programme's entry that best does
+            # (the référents, the ambassadors), then the offer to be put in touch.
             place = slot_place(tracker)
-            events = await say_if_clear(self.api, dispatcher, tracker, text, None, place) or []
+            events = (
+                await say_if_clear(self.api, dispatcher, tracker, text, None, place)
+                or await say_if_clear(
+                    self.api, dispatcher, tracker, text, PROGRAMME_THEME, place, best_of_theme=True
+                )
+                or []
+            )
         _say(dispatcher, consent_reply(get_settings().retention_days))
         return events
 

@@ -743,15 +743,18 @@ async def say_if_clear(
     query: str,
     theme: str | None,
     place: Place,
+    *,
+    best_of_theme: bool = False,
 ) -> list[EventType] | None:
     """Says the entry clearly about `query`, if one is; None otherwise (or when the API is
-    out of reach). `place`: (INSEE code, name) of the commune, or (None, None)."""
+    out of reach). `place`: (INSEE code, name) of the commune, or (None, None).
+    `best_of_theme`: the best entry instead, if it is one of `theme`'s."""
     commune, commune_name = place
     try:
-        answer = await api.search_knowledge(query, theme, commune, confident_only=True)
+        answer = await api.search_knowledge(query, theme, commune, confident_only=not best_of_theme)
     except (ApiUnavailable, ApiRejected):
         return None
-    if not answer.hits:
+    if not answer.hits or (best_of_theme and answer.hits[0].theme != theme):
         return None
     hit = answer.hits[0]
     reply = answer_reply(

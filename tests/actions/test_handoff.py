@@ -87,6 +87,37 @@ def test_a_question_on_who_can_help_is_answered_before_the_offer(settings: Setti
     assert outcome.payloads[-2:] == ["/affirm", "/deny"]
 
 
+def test_a_question_on_who_can_help_gets_the_programmes_best_entry_when_none_is_clear(
+    settings: Settings,
+) -> None:
+    api = FakeApi()
+    question = "comment on rencontre du monde quand on arrive ?"
+    api.answer(
+        lambda search: not search.confident_only and search.theme == "living",
+        entry("vivre-ambassadeurs", "Réponse de test sur les ambassadeurs.", theme="living"),
+    )
+
+    outcome = run(ActionAskHandoffConsent(api), make_tracker([user("request_human", question)]))
+
+    assert outcome.text.startswith("Réponse de test sur les ambassadeurs.")
+    assert "Êtes-vous d'accord ?" in outcome.text
+
+
+def test_a_question_on_who_can_help_never_gets_another_themes_entry(settings: Settings) -> None:
+    api = FakeApi()
+    api.answer(
+        lambda search: not search.confident_only,
+        entry("sante-test", "Réponse de test sur la santé.", theme="health"),
+    )
+
+    outcome = run(
+        ActionAskHandoffConsent(api),
+        make_tracker([user("request_human", "qui peut m'accompagner dans mon projet ?")]),
+    )
+
+    assert outcome.text.startswith("Un référent accueil fait partie du réseau d'accueil")
+
+
 def test_a_request_for_a_person_goes_straight_to_the_offer(settings: Settings) -> None:
     api = FakeApi()
     api.answer(lambda search: True, entry("vivre-referents-accueil", "Réponse à ne pas montrer."))
