@@ -227,13 +227,20 @@ class ActionNoteProfile(UsesApi, Action):
         if not asks_question(text):
             # "collège pour mon fils qui rentre en 5e", "elle veut être infirmière": details
             # that point to one theme are what the visitor wants to hear about.
-            # Nothing was asked: an entry is shown only when it clearly answers.
+            # Nothing was asked: an entry is shown only when it clearly answers, the details
+            # alone or, in a conversation on a theme, read with the question before ("on
+            # habitera à 2,5 km du collège" after asking about the school bus).
             pointed = details_theme(latest)
-            if pointed is None:
-                return []
-            place = slot_place(tracker)
-            query = with_levels(text, latest)
-            return await say_if_clear(self.api, dispatcher, tracker, query, pointed, place) or []
+            if pointed is not None:
+                place = slot_place(tracker)
+                query = with_levels(text, latest)
+                said = await say_if_clear(self.api, dispatcher, tracker, query, pointed, place)
+                if said is not None:
+                    return said
+            followed = await answer_if_clear(
+                self.api, dispatcher, tracker, text, [], follow_up_only=True
+            )
+            return followed or []
         theme = asked_theme(latest.get("intent_ranking") or [], ASKED_THEME_LEAST)
         theme = theme or details_theme(latest)
         if theme is not None:

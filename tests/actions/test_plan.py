@@ -139,6 +139,20 @@ def test_a_description_asking_nothing_gets_no_answer(api: FakeApi) -> None:
     assert outcome.text.startswith("Voulez-vous que je retienne")
 
 
+def test_a_detail_given_in_a_conversation_on_a_theme_is_answered_with_the_question_before(
+    api: FakeApi,
+) -> None:
+    bus = entry("transport-scolaire", "Réponse de test sur le car scolaire.", theme="transport")
+    api.answer(lambda search: search.confident_only and "car scolaire" in search.query, bus)
+    question = user("ask_transport", "le car scolaire c'est payant ?")
+    detail = user("inform_profile", "on habitera à 2,5 km du collège")
+    events = [question, action("action_answer_theme"), action("action_listen"), detail]
+
+    outcome = run(ActionNoteProfile(api), make_tracker(events, {"last_theme": "transport"}))
+
+    assert outcome.text.index("car scolaire") < outcome.text.index("Voulez-vous que")
+
+
 def test_a_wish_whose_details_point_to_a_theme_gets_the_entry_clearly_about_it(
     api: FakeApi,
 ) -> None:
