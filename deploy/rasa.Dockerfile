@@ -21,7 +21,8 @@ COPY bot/stores bot/stores
 COPY contract contract
 COPY endpoints.yml credentials.yml ./
 COPY models/lot-assistant.tar.gz models/lot-assistant.tar.gz
-ENV PYTHONPATH=/app
+# One BLAS/OpenMP thread: the process serves many turns at once (scripts/stack.py says why).
+ENV PYTHONPATH=/app OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 USER 1001
 EXPOSE 5005
