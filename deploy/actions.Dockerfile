@@ -7,7 +7,7 @@ USER root
 RUN pip install --no-cache-dir httpx==0.28.1 tenacity==9.0.0 pydantic==1.10.9
 
 WORKDIR /app
-COPY bot/__init__.py bot/__init__.py
+COPY bot/__init__.py bot/gc_freeze.py bot/
 COPY bot/actions bot/actions
 COPY contract contract
 # rasa-sdk's plugin package: starts and stops the outbox worker with the server.

@@ -95,7 +95,10 @@ def actions_command(port: str) -> list[str]:
 def rasa_command(env: Mapping[str, str], port: str, model_path: Path) -> list[str]:
     """Rasa with its HTTP API behind the token (the API's live replies use it)."""
     return [
-        str(BOT_BIN / "rasa"),
+        # `rasa run`, plus the garbage collector's freeze once the model is loaded.
+        str(BOT_BIN / "python"),
+        "-m",
+        "bot.serve",
         "run",
         "--enable-api",
         # One argument: a random token may start with "-", which argparse takes for an option.
