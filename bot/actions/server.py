@@ -1,5 +1,6 @@
 """What the action server process owns besides the actions: the outbox's delivery worker
-and the pooled connections to the API, started and stopped with the server.
+and the pooled connections to the API, started and stopped with the server, and the
+freezing of its long-lived objects once it started (bot/gc_freeze.py).
 
 rasa-sdk 3.6 builds its Sanic app, then calls the `attach_sanic_app_extensions` hook of
 its plugins (rasa_sdk/plugin.py): it imports a top-level package that must be named
@@ -17,6 +18,7 @@ from sanic import Sanic
 from bot.actions.api_client import POOLS
 from bot.actions.config import get_settings
 from bot.actions.outbox import OutboxWorker
+from bot.gc_freeze import freeze_after_start
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
@@ -41,4 +43,6 @@ class Lifecycle:
 def attach_sanic_app_extensions(app: Sanic) -> None:
     lifecycle = Lifecycle(OutboxWorker(get_settings()))
     app.register_listener(lifecycle.start, "before_server_start")
+    # Everything is imported by then: full collections stop walking it (bot/gc_freeze.py).
+    app.register_listener(freeze_after_start, "after_server_start")
     app.register_listener(lifecycle.stop, "after_server_stop")
