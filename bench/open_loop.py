@@ -3,7 +3,8 @@
 `python -m bench open_loop` starts the embedded stack on free ports and keeps BENCH_VISITORS
 (default 100) visitors talking for BENCH_OPEN_SECONDS (default 180 s); one visitor in ten uses
 the socket.io channel like the website's widget, the others the REST channel. A visitor who
-ends a conversation starts a new one. Writes reports/parts/open_loop.json.
+ends a conversation starts a new one. The stack first serves the warm-up conversations of the
+closed loop, as in the other parts. Writes reports/parts/open_loop.json.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import random
 import time
 from typing import Any
 
+from bench.closed_loop import warm_up
 from bench.report import write_part
 from bench.resources import measured_stack
 from bench.visitors import (
@@ -109,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"Open loop: {args.visitors} visitors for {args.seconds:g} s", flush=True)
     with measured_stack() as (stack, sampler):
+        # Like the other parts: a busy evening meets a stack that has served before.
+        asyncio.run(warm_up(stack.rasa_url, LOT_SCRIPT))
         result = asyncio.run(run_open_loop(stack.rasa_url, args.visitors, args.seconds))
     result["rss"] = sampler.report()
     print(
