@@ -54,9 +54,10 @@ class ActionFallbackLadder(UsesApi, Action):
         # turns after it ("et une gare ?"), are about that town.
         place = await named_place(api, latest) if text and not is_payload(text) else None
         events = place_events(place)
-        if text and not is_payload(text) and widened_to_department(tracker, text):
-            return await ThemeAnswer(api, dispatcher, tracker).run()
         if text and not is_payload(text):
+            # "et sur tout le Lot ?" after a town's answer: that question again, for the Lot.
+            if widened_to_department(tracker, text):
+                return await ThemeAnswer(api, dispatcher, tracker).run()
             # The territory data's reading, once: an exact fact, or a place outside the Lot.
             reading = await read_territory(api, tracker, text)
             leaning = leans_to_territory(latest)
