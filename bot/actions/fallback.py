@@ -50,14 +50,15 @@ class ActionFallbackLadder(UsesApi, Action):
         latest = tracker.latest_message or {}
         themes = theme_guesses(latest.get("intent_ranking") or [])
         text = str(latest.get("text") or "")
+        typed = bool(text) and not is_payload(text)
+        # "et sur tout le Lot ?" after a town's answer: that question again, for the Lot.
+        if typed and widened_to_department(tracker, text):
+            return await ThemeAnswer(api, dispatcher, tracker).run()
         # "je vais vivre près de Gourdon, il faut que je trouve du taf": the answer, and the
         # turns after it ("et une gare ?"), are about that town.
-        place = await named_place(api, latest) if text and not is_payload(text) else None
+        place = await named_place(api, latest) if typed else None
         events = place_events(place)
-        if text and not is_payload(text):
-            # "et sur tout le Lot ?" after a town's answer: that question again, for the Lot.
-            if widened_to_department(tracker, text):
-                return await ThemeAnswer(api, dispatcher, tracker).run()
+        if typed:
             # The territory data's reading, once: an exact fact, or a place outside the Lot.
             reading = await read_territory(api, tracker, text)
             leaning = leans_to_territory(latest)

@@ -31,7 +31,7 @@ from bot.actions.conversation import (
     last_user_timestamp,
     transcript,
 )
-from bot.actions.knowledge import say_if_clear, slot_place
+from bot.actions.knowledge import say_best_of_theme, say_if_clear, slot_place
 from bot.actions.outbox import Outbox
 from bot.actions.profile import (
     CONSENT_SLOT,
@@ -164,8 +164,8 @@ class ActionAskHandoffConsent(UsesApi, Action):
             place = slot_place(tracker)
             events = (
                 await say_if_clear(self.api, dispatcher, tracker, text, None, place)
-                or await say_if_clear(
-                    self.api, dispatcher, tracker, text, PROGRAMME_THEME, place, best_of_theme=True
+                or await say_best_of_theme(
+                    self.api, dispatcher, tracker, text, PROGRAMME_THEME, place
                 )
                 or []
             )

@@ -743,19 +743,44 @@ async def say_if_clear(
     query: str,
     theme: str | None,
     place: Place,
-    *,
-    best_of_theme: bool = False,
 ) -> list[EventType] | None:
     """Says the entry clearly about `query`, if one is; None otherwise (or when the API is
-    out of reach). `place`: (INSEE code, name) of the commune, or (None, None).
-    `best_of_theme`: the best entry instead, if it is one of `theme`'s."""
-    commune, commune_name = place
+    out of reach). `place`: (INSEE code, name) of the commune, or (None, None)."""
+    answer = await _search(api, query, theme, place, confident_only=True)
+    if answer is None or not answer.hits:
+        return None
+    return _say_first(dispatcher, tracker, answer, place)
+
+
+async def say_best_of_theme(
+    api: ApiClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    query: str,
+    theme: str,
+    place: Place,
+) -> list[EventType] | None:
+    """Says the best entry for `query`, searched with `theme`'s weight, when it is one of
+    `theme`'s; None otherwise (or when the API is out of reach)."""
+    answer = await _search(api, query, theme, place, confident_only=False)
+    if answer is None or not answer.hits or answer.hits[0].theme != theme:
+        return None
+    return _say_first(dispatcher, tracker, answer, place)
+
+
+async def _search(
+    api: ApiClient, query: str, theme: str | None, place: Place, *, confident_only: bool
+) -> KnowledgeAnswer | None:
     try:
-        answer = await api.search_knowledge(query, theme, commune, confident_only=not best_of_theme)
+        return await api.search_knowledge(query, theme, place[0], confident_only=confident_only)
     except (ApiUnavailable, ApiRejected):
         return None
-    if not answer.hits or (best_of_theme and answer.hits[0].theme != theme):
-        return None
+
+
+def _say_first(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answer: KnowledgeAnswer, place: Place
+) -> list[EventType]:
+    commune, commune_name = place
     hit = answer.hits[0]
     reply = answer_reply(
         hit,
