@@ -45,10 +45,18 @@ def search(
     confident_only: bool = False,
     local_first: bool = False,
     place_carried: bool = False,
+    likely_only: bool = False,
 ) -> SearchResponse:
     try:
         return knowledge.search(
-            q, theme, commune, limit, confident_only, local_first, place_carried=place_carried
+            q,
+            theme,
+            commune,
+            limit,
+            confident_only,
+            local_first,
+            place_carried=place_carried,
+            likely_only=likely_only,
         )
     except ContentError as error:
         raise _unavailable(error) from error

@@ -221,6 +221,7 @@ class KnowledgeService:
         confident_only: bool = False,
         local_first: bool = False,
         place_carried: bool = False,
+        likely_only: bool = False,
     ) -> SearchResponse:
         snapshot = self.snapshot
         resolved = self.resolve_commune(commune)
@@ -232,6 +233,7 @@ class KnowledgeService:
             confident_only=confident_only,
             local_first=local_first,
             place_carried=place_carried,
+            likely_only=likely_only,
         )
         close = outcome.close_call.entry if outcome.close_call else None
         return SearchResponse(

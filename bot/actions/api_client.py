@@ -355,8 +355,11 @@ class ApiClient:
         confident_only: bool = False,
         local_first: bool = False,
         place_carried: bool = False,
+        likely_only: bool = False,
     ) -> KnowledgeAnswer:
         params: dict[str, Any] = {"q": query[:MAX_QUERY_CHARS], "limit": limit}
+        if likely_only:
+            params["likely_only"] = "true"
         if confident_only:
             params["confident_only"] = "true"
         if local_first:

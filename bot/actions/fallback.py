@@ -28,7 +28,9 @@ from bot.actions.knowledge import (
     place_events,
     read_territory,
     record_unanswered,
+    say_if_agreed,
     say_territory_fact,
+    slot_place,
     widened_to_department,
 )
 from contract.themes import THEME_LABELS
@@ -91,6 +93,14 @@ class ActionFallbackLadder(UsesApi, Action):
             theme = theme or (pointed if pointed in themes else None)
             if theme is not None:
                 return await ThemeAnswer(api, dispatcher, tracker, asked_theme=theme).run()
+            # "vivre à biars ça vaut le coup ?": no theme stands out, but the entry likely
+            # about it is of one the NLU hesitated towards.
+            if themes:
+                answered = await say_if_agreed(
+                    api, dispatcher, tracker, text, themes, where or slot_place(tracker)
+                )
+                if answered is not None:
+                    return [*events, *answered]
             # The API strips e-mail addresses and phone numbers before storing the text.
             commune = place.insee if place else tracker.get_slot("commune")
             await record_unanswered(api, text, themes[0] if themes else None, commune)

@@ -4,7 +4,7 @@ entry the visitor picked (a close runner-up), one answers questions on the terri
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -768,11 +768,41 @@ async def say_best_of_theme(
     return _say_first(dispatcher, tracker, answer, place)
 
 
+async def say_if_agreed(
+    api: ApiClient,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    query: str,
+    themes: list[str],
+    place: Place,
+) -> list[EventType] | None:
+    """Says the best of the entries likely about `query`, searched over every theme, whose
+    theme is one the NLU hesitated towards (`themes`): two readings agree. None when no
+    such entry is (or the API is out of reach)."""
+    answer = await _search(api, query, None, place, confident_only=False, likely_only=True)
+    agreed = tuple(hit for hit in answer.hits if hit.theme in themes) if answer else ()
+    if answer is None or not agreed:
+        return None
+    # The runner-up found over every theme may be of a theme the NLU ruled out.
+    close_call = answer.close_call if agreed[0] == answer.hits[0] else None
+    return _say_first(
+        dispatcher, tracker, replace(answer, hits=agreed, close_call=close_call), place
+    )
+
+
 async def _search(
-    api: ApiClient, query: str, theme: str | None, place: Place, *, confident_only: bool
+    api: ApiClient,
+    query: str,
+    theme: str | None,
+    place: Place,
+    *,
+    confident_only: bool,
+    likely_only: bool = False,
 ) -> KnowledgeAnswer | None:
     try:
-        return await api.search_knowledge(query, theme, place[0], confident_only=confident_only)
+        return await api.search_knowledge(
+            query, theme, place[0], confident_only=confident_only, likely_only=likely_only
+        )
     except (ApiUnavailable, ApiRejected):
         return None
 

@@ -35,7 +35,8 @@ def test_a_short_message_opening_a_new_subject_is_not_read_with_the_last_questio
     run(ActionFallbackLadder(api), make_tracker(events, {"last_theme": "schools"}))
 
     assert [(s.query, s.theme) for s in api.knowledge_searches] == [
-        ("sinon, les impôts locaux ?", "living")
+        ("sinon, les impôts locaux ?", "living"),
+        ("sinon, les impôts locaux ?", None),
     ]
 
 
@@ -49,9 +50,9 @@ def test_a_message_no_entry_clearly_answers_gets_the_ladder_and_is_recorded(
 
     assert outcome.text == "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de… ?"
     assert outcome.payloads == ["/ask_leisure", "/ask_health", "/deny"]
-    assert [(s.query, s.theme, s.confident_only) for s in api.knowledge_searches] == [
-        ("bof bof", "leisure", True)
-    ]
+    assert [
+        (s.query, s.theme, s.confident_only, s.likely_only) for s in api.knowledge_searches
+    ] == [("bof bof", "leisure", True, False), ("bof bof", None, False, True)]
     assert api.unanswered == [("bof bof", "leisure", None)]
 
 
@@ -235,6 +236,35 @@ def test_an_unsure_message_whose_details_point_to_a_theme_it_leans_to_is_answere
 
     assert "Réponse de test sur la location." in outcome.text
     assert outcome.slots["last_theme"] == "housing"
+
+
+def test_an_unsure_message_whose_likely_entry_is_of_a_theme_the_nlu_considered_is_answered(
+    api: FakeApi,
+) -> None:
+    risques = entry("test-risques", "Réponse de test sur les zones inondables.", theme="housing")
+    api.answer(lambda search: search.likely_only and search.theme is None, risques)
+    ranking = [("nlu_fallback", 0.55), ("ask_living", 0.3), ("ask_housing", 0.25)]
+    text = "un terrain pas loin de la Cère, comment savoir s'il est inondable ?"
+    events = [user("nlu_fallback", text, ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
+
+    assert outcome.text.startswith("Réponse de test sur les zones inondables.")
+    assert outcome.slots["last_theme"] == "housing"
+    assert api.unanswered == []
+
+
+def test_a_likely_entry_of_a_theme_the_nlu_did_not_consider_leaves_the_ladder(
+    api: FakeApi,
+) -> None:
+    lycees = entry("test-lycees", "Réponse de test sur les lycées.", theme="schools")
+    api.answer(lambda search: search.likely_only, lycees)
+    ranking = [("nlu_fallback", 0.55), ("ask_living", 0.3), ("ask_housing", 0.25)]
+    events = [user("nlu_fallback", "et la Cère, elle déborde ?", ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events))
+
+    assert outcome.text == "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous parler de… ?"
 
 
 def test_details_pointing_to_a_theme_the_nlu_did_not_consider_leave_the_ladder(

@@ -186,6 +186,15 @@ def test_a_vague_message_gets_nothing_when_only_confident_answers_are_wanted(
     assert clear.results[0].id == "lycees-cahors"
 
 
+def test_only_entries_likely_about_the_question_are_found_when_asked_so(
+    real_knowledge: KnowledgeService,
+) -> None:
+    assert real_knowledge.search("bof", "housing", None, 3, likely_only=True).results == []
+    question = "Un terrain pas loin de la Cère, comment savoir s'il est inondable ?"
+    likely = real_knowledge.search(question, None, None, 3, likely_only=True)
+    assert likely.results[0].id == "logement-risques-naturels"
+
+
 def test_a_message_one_entry_answers_far_better_than_any_other_is_answered(
     real_knowledge: KnowledgeService, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,6 +44,7 @@ class Search:
     confident_only: bool = False
     local_first: bool = False
     place_carried: bool = False
+    likely_only: bool = False
 
 
 @dataclass(frozen=True)
