@@ -284,6 +284,16 @@ def test_a_place_named_after_the_question_brings_its_own_entry_of_the_theme_firs
     assert local.close_call is None
 
 
+def test_a_place_named_after_the_question_brings_its_entry_even_when_few_words_match(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # "menuisier à mon compte, je veux m'installer dans le coin", then "à figeac plus
+    # précisément": the communauté's entry on setting up shares few words with the question.
+    question = "menuisier à mon compte, je veux m'installer dans le coin"
+    local = real_knowledge.search(question, "business", "Figeac", 3, local_first=True)
+    assert local.results[0].id == "entreprendre-grand-figeac"
+
+
 def test_a_place_without_entries_of_its_own_keeps_the_department_answer(
     real_knowledge: KnowledgeService,
 ) -> None:
