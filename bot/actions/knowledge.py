@@ -539,8 +539,9 @@ class ActionAnswerTerritory(UsesApi, Action):
         if again is not None:
             return again
         # "Le Vigan-en-Quercy, c'est comment comme coin ?": no fact asked, and an entry on
-        # the place says more than its identity card.
-        if answer.fact == "card" and answer.kind != "outside":
+        # the place says more than its identity card; "la MDPH du Lot c'est où ?" about
+        # Figeac: where the MDPH is, not where Figeac is.
+        if answer.fact in _IMPRECISE_FACTS and answer.kind != "outside":
             where = place.insee if place else commune
             try:
                 found = await api.search_knowledge(question, None, where, confident_only=True)

@@ -485,6 +485,18 @@ def test_a_short_follow_up_heard_as_a_territory_question_stays_on_the_last_topic
     assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
 
 
+def test_where_something_is_is_answered_by_its_entry_not_by_where_the_town_is(
+    settings: Settings,
+) -> None:
+    # Read by the territory data as where Figeac is; the entry on its lycées says more.
+    events = [user("ask_territory", "les lycées de Figeac, c'est où ?")]
+
+    outcome = run(ActionAnswerTerritory(), make_tracker(events))
+
+    assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
+    assert outcome.slots["last_theme"] == "schools"
+
+
 def test_a_first_message_naming_a_place_and_more_is_answered_when_an_entry_is_clear(
     settings: Settings,
 ) -> None:
