@@ -521,6 +521,17 @@ def detect_fact(keys: list[str]) -> TerritoryFact | None:
     return None
 
 
+def asked_fact(territory: Territory, question: str) -> TerritoryFact | None:
+    """The fact a question on the territory asks, the place it names left aside; None when
+    it says more than that ("on habite à 2 km du collège" asks no area)."""
+    words = _words(question, _gazetteer(territory).name_words)
+    place = _find_place(territory, question, words)
+    keys = [
+        w.key for i, w in enumerate(words) if place is None or not place.first <= i <= place.last
+    ]
+    return detect_fact(keys) if all(_is_stop(key) for key in keys) else None
+
+
 def _number(value: int) -> str:
     return f"{value:,}".replace(",", _NBSP)
 
@@ -979,16 +990,25 @@ def _uses_hint(fact: TerritoryFact | None, keys: list[str]) -> bool:
     return fact == "location" or not any(key in _DEPARTMENT_WORDS for key in keys)
 
 
-def answer(territory: Territory, question: str, commune_hint: str | None = None) -> TerritoryAnswer:
+def answer(
+    territory: Territory,
+    question: str,
+    commune_hint: str | None = None,
+    previous: str | None = None,
+) -> TerritoryAnswer:
     """The answer to a question about the territory. The place is the one the question names,
     else the commune of the conversation (`commune_hint`, INSEE code or name), else the
-    département."""
+    département. A question that names a place and nothing else asks the fact the visitor's
+    `previous` message asked ("et celui de Souillac ?" after Saint-Céré's postcode)."""
     composer = _Composer(territory, question)
     words = _words(question, _gazetteer(territory).name_words)
     place = _find_place(territory, question, words)
     if place is not None:
         rest = [w.key for i, w in enumerate(words) if not place.first <= i <= place.last]
-        return composer.about(place.resolution, detect_fact(rest))
+        fact = detect_fact(rest)
+        if fact is None and previous and all(_is_stop(key) for key in rest):
+            fact = asked_fact(territory, previous)
+        return composer.about(place.resolution, fact)
     keys = [word.key for word in words]
     fact = detect_fact(keys)
     # "la préfecture de la Corrèze": another département, never answered with the Lot's facts.

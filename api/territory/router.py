@@ -25,9 +25,13 @@ def answer_territory_question(
     territory: TerritoryDep,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     commune: Annotated[str | None, Query(max_length=200)] = None,
+    previous: Annotated[str | None, Query(max_length=500)] = None,
 ) -> TerritoryAnswer:
     """A question about the département or one of its communes, answered from the territory
-    data; `commune` is the visitor's commune in the conversation (INSEE code or name)."""
+    data; `commune` is the visitor's commune in the conversation (INSEE code or name),
+    `previous` the message the visitor typed before this one."""
     if not q.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="The question is empty.")
-    return answers.answer(territory, q, commune.strip() if commune else None)
+    return answers.answer(
+        territory, q, commune.strip() if commune else None, previous.strip() if previous else None
+    )

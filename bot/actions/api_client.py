@@ -397,8 +397,12 @@ class ApiClient:
         except (KeyError, TypeError) as error:
             raise ApiUnavailable(f"unexpected entry: {error!r}") from error
 
-    async def territory_answer(self, question: str, commune: str | None) -> TerritoryReply:
+    async def territory_answer(
+        self, question: str, commune: str | None, previous: str | None = None
+    ) -> TerritoryReply:
         params = {"q": question[:MAX_QUERY_CHARS], **({"commune": commune} if commune else {})}
+        if previous:
+            params["previous"] = previous[:MAX_QUERY_CHARS]
         response = await self._http.request(
             "GET", "/v1/territory/answer", params=params, retry=True
         )

@@ -519,7 +519,9 @@ class ActionAnswerTerritory(UsesApi, Action):
         commune: str | None = tracker.get_slot("commune")
         api = self.api
         try:
-            answer = await api.territory_answer(question, commune)
+            answer = await api.territory_answer(
+                question, commune, typed_before_latest(tracker.events)
+            )
         except (ApiUnavailable, ApiRejected):
             logger.warning("territory.answer_failed", extra={"sender": tracker.sender_id})
             _say(dispatcher, texts.api_down_reply(None))
@@ -597,7 +599,9 @@ async def read_territory(api: ApiClient, tracker: Tracker, text: str) -> Territo
     """What the territory data makes of a message; None when the API is out of reach (the
     caller goes on without it)."""
     try:
-        return await api.territory_answer(text, tracker.get_slot("commune"))
+        return await api.territory_answer(
+            text, tracker.get_slot("commune"), typed_before_latest(tracker.events)
+        )
     except (ApiUnavailable, ApiRejected):
         return None
 

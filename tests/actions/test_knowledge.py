@@ -431,6 +431,19 @@ def test_a_territory_question_is_answered_from_the_data_with_its_source(
     assert outcome.slots["commune"] == FIGEAC
 
 
+def test_a_place_named_alone_after_a_territory_fact_gets_the_same_fact(
+    settings: Settings,
+) -> None:
+    events = [
+        *answered(user("ask_territory", "code postal de st cere"), by="action_answer_territory"),
+        user("ask_territory", "et celui de Souillac ?"),
+    ]
+
+    outcome = run(ActionAnswerTerritory(), make_tracker(events))
+
+    assert outcome.text.startswith("Le code postal de **Souillac** est **46200**")
+
+
 def test_a_place_outside_the_lot_is_said_so_by_the_territory_action(settings: Settings) -> None:
     outcome = run(
         ActionAnswerTerritory(),

@@ -110,6 +110,36 @@ def test_postal_code_of_a_commune_named_in_a_sentence(territory: Territory) -> N
     assert [source.title for source in result.sources] == [POSTAL_CODES]
 
 
+@pytest.mark.parametrize(
+    ("question", "previous", "fact", "expected"),
+    [
+        ("et celui de Souillac ?", "code postal de st cere", "postal_code", "**46200**"),
+        ("et pour Gramat ?", "combien d'habitants à Martel ?", "population", "**3\u00a0512"),
+    ],
+)
+def test_a_place_named_alone_after_a_fact_gets_the_same_fact(
+    territory: Territory, question: str, previous: str, fact: str, expected: str
+) -> None:
+    result = answer(territory, question, None, previous)
+    assert (result.kind, result.fact) == ("commune", fact)
+    assert expected in result.text
+
+
+def test_a_place_named_with_more_words_after_a_fact_is_not_asked_the_same_fact(
+    territory: Territory,
+) -> None:
+    result = answer(territory, "et Cahors, c'est sympa ?", None, "code postal de Figeac")
+    assert result.fact == "card"
+
+
+def test_a_place_named_alone_after_a_message_on_something_else_asks_no_fact(
+    territory: Territory,
+) -> None:
+    # "km" is a word of the area, but the message before was about the school bus.
+    result = answer(territory, "c'est pour Martel", None, "on habite à 2 km du collège")
+    assert result.fact == "card"
+
+
 def test_communaute_of_a_commune(territory: Territory) -> None:
     result = answer(territory, "Pradines c'est dans quelle communauté ?")
     assert (result.kind, result.fact) == ("commune", "epci")
@@ -300,6 +330,13 @@ def test_every_commune_deleguee_leads_to_its_commune_nouvelle(territory: Territo
 
 
 # --- The endpoint ------------------------------------------------------------------------------
+
+
+def test_answer_endpoint_reads_the_message_before_for_the_fact_asked(client: TestClient) -> None:
+    params = {"q": "et celui de Souillac ?", "previous": "code postal de st cere"}
+    body = client.get("/v1/territory/answer", params=params).json()
+    assert (body["fact"], body["commune"]["name"]) == ("postal_code", "Souillac")
+    assert "**46200**" in body["text"]
 
 
 def test_answer_endpoint_follows_the_contract(client: TestClient) -> None:

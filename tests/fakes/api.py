@@ -186,7 +186,9 @@ class FakeApi(ApiClient):
         self._call()
         return self.entries.get(entry_id)
 
-    async def territory_answer(self, question: str, commune: str | None) -> TerritoryReply:
+    async def territory_answer(
+        self, question: str, commune: str | None, previous: str | None = None
+    ) -> TerritoryReply:
         self._call()
         for when, reply in self.territory:
             if when(question):
