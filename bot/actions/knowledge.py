@@ -785,14 +785,15 @@ async def say_if_agreed(
     theme is one the NLU hesitated towards (`themes`): two readings agree. None when no
     such entry is (or the API is out of reach)."""
     answer = await _search(api, query, None, place, confident_only=False, likely_only=True)
-    agreed = tuple(hit for hit in answer.hits if hit.theme in themes) if answer else ()
-    if answer is None or not agreed:
+    if answer is None:
         return None
-    # The runner-up found over every theme may be of a theme the NLU ruled out.
-    close_call = answer.close_call if agreed[0] == answer.hits[0] else None
-    return _say_first(
-        dispatcher, tracker, replace(answer, hits=agreed, close_call=close_call), place
-    )
+    agreed = tuple(hit for hit in answer.hits if hit.theme in themes)
+    if not agreed:
+        return None
+    if agreed[0] != answer.hits[0]:
+        # The best entries were of themes the NLU ruled out: so may be their runner-up.
+        answer = replace(answer, hits=agreed, close_call=None)
+    return _say_first(dispatcher, tracker, answer, place)
 
 
 async def _search(
