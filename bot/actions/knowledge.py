@@ -716,7 +716,8 @@ async def answer_if_clear(
 ) -> list[EventType] | None:
     """Answers from the knowledge base when an entry is clearly about the message, read
     with the last question on the last theme when it is a short follow-up; None when no
-    entry is (or the API is out of reach: the caller then does its usual work). `place`:
+    entry is (or the API is out of reach: the caller then does its usual work). A
+    follow-up's own words come first, as in `ThemeAnswer.own_words_answer`. `place`:
     (INSEE code, name) of a commune resolved in this turn, not yet in the slots."""
     last_theme: str | None = tracker.get_slot("last_theme")
     commune, commune_name = place or slot_place(tracker)
@@ -733,12 +734,14 @@ async def answer_if_clear(
             query = " ".join(w for w in (subject, previous[0], text) if w)
         theme = last_theme
     place_now = (commune, commune_name)
-    said = await say_if_clear(api, dispatcher, tracker, query, theme, place_now)
-    if said is None and query != text:
-        # "j'ai pas de garant non plus" after a question on social housing: its own words
-        # may name what the question before does not.
+    if query != text:
+        # "et pour pêcher il faut une carte ?" after canoes on the Célé: an entry clearly
+        # about the follow-up's own words answers it; read with the question before, the
+        # canoes would win.
         said = await say_if_clear(api, dispatcher, tracker, text, theme, place_now)
-    return said
+        if said is not None:
+            return said
+    return await say_if_clear(api, dispatcher, tracker, query, theme, place_now)
 
 
 async def say_if_clear(

@@ -79,7 +79,12 @@ def test_a_short_follow_up_is_searched_with_the_last_question_on_the_last_theme(
     api: FakeApi,
 ) -> None:
     lycees = entry("test-lycees-figeac", "Réponse de test sur les lycées de Figeac.")
-    api.answer(lambda search: search.confident_only and search.theme == "schools", lycees)
+    api.answer(
+        lambda search: (
+            search.confident_only and search.theme == "schools" and "lycées" in search.query
+        ),
+        lycees,
+    )
     events = [
         *answered(user("ask_schools", "Quels lycées à Figeac ?", {"commune": "Figeac"})),
         user("nlu_fallback", "et il y a un internat ?", ranking=[("ask_leisure", 0.3)]),
@@ -88,9 +93,29 @@ def test_a_short_follow_up_is_searched_with_the_last_question_on_the_last_theme(
     outcome = run(ActionFallbackLadder(api), make_tracker(events, {"last_theme": "schools"}))
 
     assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
-    assert api.knowledge_searches[0].query == "Quels lycées à Figeac ? et il y a un internat ?"
+    assert [search.query for search in api.knowledge_searches] == [
+        "et il y a un internat ?",
+        "Quels lycées à Figeac ? et il y a un internat ?",
+    ]
     assert outcome.slots == {"last_theme": "schools"}
     assert api.unanswered == []
+
+
+def test_a_short_follow_up_an_entry_is_clearly_about_on_its_own_gets_that_entry(
+    api: FakeApi,
+) -> None:
+    canoes = entry("test-canoe", "Réponse de test sur le canoë.", theme="leisure")
+    fishing = entry("test-peche", "Réponse de test sur la carte de pêche.", theme="leisure")
+    api.answer(lambda search: search.confident_only and "canoës" in search.query, canoes)
+    api.answer(lambda search: search.confident_only and "pêcher" in search.query, fishing)
+    events = [
+        *answered(user("ask_leisure", "on peut louer des canoës sur le Célé ?")),
+        user("nlu_fallback", "et pour pêcher il faut une carte ?", ranking=[("ask_leisure", 0.3)]),
+    ]
+
+    outcome = run(ActionFallbackLadder(api), make_tracker(events, {"last_theme": "leisure"}))
+
+    assert outcome.text.startswith("Réponse de test sur la carte de pêche.")
 
 
 def test_an_unsure_territory_question_naming_a_town_gets_its_referent_team(
