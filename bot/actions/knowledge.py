@@ -376,7 +376,11 @@ class ThemeAnswer:
         # plus") of the last message only. The topic stays the openings'. Searched as it
         # stands: the trade names the topic, it is no follow-up.
         query = search_text(self.tracker, theme, asked=self.turn.asked)
-        await say_if_clear(self.api, self.dispatcher, self.tracker, query, theme, place)
+        said = await say_if_clear(self.api, self.dispatcher, self.tracker, query, theme, place)
+        if said is None:
+            # "soudeur… y a du boulot dans l'industrie là-bas ?" asks about the trade's
+            # prospects as much as for offers: the theme's entry likely about it says them.
+            await say_if_agreed(self.api, self.dispatcher, self.tracker, query, [theme], place)
         self.dispatcher.messages.extend(offers.messages)
         return [SlotSet("opening_kind", kind), *found]
 

@@ -219,6 +219,24 @@ def test_a_trade_question_no_entry_is_clearly_about_gets_the_offers_alone(
     assert listed(outcome.text)
 
 
+def test_a_trade_question_on_its_prospects_gets_the_likely_entry_then_the_offers(
+    offers: FakeApi,
+) -> None:
+    prospects = entry(
+        "test-metiers", "Réponse de test sur les métiers qui recrutent.", theme="jobs"
+    )
+    elsewhere = entry("test-formation", "Réponse de test sur une formation.", theme="retraining")
+    offers.answer(lambda search: search.likely_only, elsewhere, prospects)
+    text = "je suis infirmier, je trouverai du boulot facilement ?"
+    outcome = run(
+        ActionAnswerTheme(offers),
+        make_tracker([user("ask_jobs", text, {"job": "infirmier"})]),
+    )
+
+    assert outcome.texts[0].startswith("Réponse de test sur les métiers qui recrutent.")
+    assert listed(outcome.texts[-1])
+
+
 def test_a_trade_with_no_offer_gets_the_knowledge_answer_instead_of_nothing(
     offers: FakeApi,
 ) -> None:
