@@ -343,7 +343,8 @@ def test_answer_endpoint_follows_the_contract(client: TestClient) -> None:
     response = client.get("/v1/territory/answer", params={"q": "code postal de st cere"})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "kind", "fact", "text", "sources", "commune"}
+    assert set(body) == {"query", "kind", "fact", "text", "sources", "commune", "area"}
+    assert body["area"] is None
     assert body["query"] == "code postal de st cere"
     assert (body["kind"], body["fact"]) == ("commune", "postal_code")
     assert body["commune"]["insee"] == "46251"
