@@ -337,11 +337,12 @@ def test_sectors_naming_a_lot_commune_are_refused_at_its_line(territory_copy: Pa
 
 def test_sectors_with_a_name_given_twice_are_refused(territory_copy: Path) -> None:
     sectors = territory_copy / "secteurs.yml"
-    _replace(sectors, "names: [le Ségala, le Ségala lotois]", "names: [le Ségala, le Figeacois]")
-    problems = _problems(territory_copy)
-    assert len(problems) == 1
-    assert "secteurs.yml:" in problems[0]
-    assert "« le Figeacois » figure déjà dans ce fichier" in problems[0]
+    first = _line_of(sectors, "names: [le Figeacois")
+    again = _replace(sectors, "[le Ségala, le Ségala lotois]", "[le Ségala, le Figeacois]")
+    assert _problems(territory_copy) == [
+        f"{sectors}:{again}: le nom « le Figeacois » figure déjà dans ce fichier (ligne {first})"
+        " — gardez-le une seule fois"
+    ]
 
 
 def test_sectors_with_an_unknown_field_are_refused(territory_copy: Path) -> None:
