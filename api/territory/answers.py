@@ -1062,8 +1062,8 @@ class _Composer:
             ]
         if fact in _EPCI_FACTS:
             lines.append(
-                "Ce n'est ni une commune ni une communauté de communes : je n'ai pas de chiffre "
-                "propre à ce secteur."
+                "Ce n'est ni une commune ni une communauté de communes : je n'ai ni chiffre ni "
+                "liste de communes propres à ce secteur."
             )
         lines.append(
             "Dites-moi la commune ou la communauté de communes qui vous intéresse, je vous en "

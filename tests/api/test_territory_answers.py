@@ -669,7 +669,7 @@ def test_an_area_over_several_communautes_is_never_forced_to_one_place(
     assert (resolution.status, resolution.commune) == ("unknown", None)
     result = answer(territory, f"combien d'habitants dans {name} ?", commune_hint="46102")
     assert (result.kind, result.commune) == ("area", None)
-    assert "je n'ai pas de chiffre propre à ce secteur" in result.text
+    assert "je n'ai ni chiffre ni liste de communes propres à ce secteur" in result.text
 
 
 def test_an_area_says_which_communautes_it_spans(territory: Territory) -> None:
