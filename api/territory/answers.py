@@ -3,8 +3,16 @@ d'habitants a Figeac ?", "Capdenac-Gare, c'est dans le Lot ?"), composed from th
 knowledge/territory/: every figure is shown with its year and its source.
 
 Three steps: find the place named in the question (the resolver, tried on the word n-grams of
-the question, longest first; of several places, the one asked about rather than a landmark),
-recognise the fact asked (cue words, misspelt ones included), write the answer.
+the question, longest first; of several places, the one asked about rather than a landmark,
+and a commune rather than a communauté or an area), recognise the fact asked (cue words,
+misspelt ones included), write the answer.
+
+A communauté (EPCI) is answered with what communes.csv gives: its number of communes, their
+summed population, their list; named ("Cauvaldor", "le Figeacois" of secteurs.yml) or as the
+communauté of the commune in view ("combien d'habitants dans toute la communauté ?"). Its
+answer's commune is its most populated one, which the bot keeps as the conversation's place.
+An area over several communautés ("le Ségala") is never turned into one commune: the answer
+names the communautés it spans.
 """
 
 import re
@@ -17,7 +25,9 @@ from rapidfuzz.distance import OSA
 from api.territory.normalize import place_key, query_keys, tokens
 from api.territory.schemas import (
     AnswerKind,
+    Area,
     Commune,
+    Epci,
     OutsidePlace,
     Resolution,
     Source,
@@ -30,6 +40,9 @@ _WORD = re.compile(r"[^\W_]+")
 _NBSP = "\u00a0"
 # Communes named at the most when several share a postal code (largest first).
 _MAX_LISTED = 8
+# A communauté's communes are all listed up to this many; beyond, its largest ones.
+_MAX_MEMBERS_LISTED = 20
+_LARGEST_MEMBERS = 10
 
 # Common words of a question (accents folded), never the start of a place name. A place whose
 # name starts with one ("Vers", "Le Bourg") is still found when the question names no other.
@@ -160,6 +173,18 @@ _CUES: tuple[tuple[TerritoryFact, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        "commune_list",
+        (
+            "quelles+communes",
+            "quels+villages",
+            "quelles+villes",
+            "liste+communes",
+            "liste+villages",
+            "communes+membres",
+            "communes+composent",
+        ),
+    ),
+    (
         "commune_count",
         (
             "combien+communes",
@@ -210,9 +235,13 @@ _CUES: tuple[tuple[TerritoryFact, tuple[str, ...]], ...] = (
 )
 # Facts of the département as a whole; asked about a commune, they are answered for the
 # département after saying where the commune is.
-_DEPARTMENT_FACTS: frozenset[TerritoryFact] = frozenset(
-    {"region", "prefecture", "subprefectures", "arrondissements", "cantons", "commune_count"}
+_COUNTS: frozenset[TerritoryFact] = frozenset({"commune_count", "commune_list"})
+_DEPARTMENT_FACTS: frozenset[TerritoryFact] = _COUNTS | frozenset(
+    {"region", "prefecture", "subprefectures", "arrondissements", "cantons"}
 )
+# Facts a communauté has of its own; asked with "la communauté" about a commune, they are
+# answered for the commune's communauté.
+_EPCI_FACTS: frozenset[TerritoryFact] = _COUNTS | {"population"}
 
 
 @dataclass(frozen=True)
@@ -236,7 +265,8 @@ class _Candidate:
 
     place: _Place
     # 0: a sure match; 1: a corrected misspelling; 2: a sure match whose name starts with a
-    # common word ("Porte-du-Quercy", "Vers"), which the question may use as that word.
+    # common word ("Porte-du-Quercy", "Vers"), which the question may use as that word; 3: a
+    # communauté or an area, wider than a commune the question names besides.
     tier: int
     landmark: bool
     # Where the name itself starts, after a "près de" the span may begin with.
@@ -265,6 +295,7 @@ def _gazetteer(territory: Territory) -> _Gazetteer:
     }
     names = {place_key(commune.name) for commune in territory.communes()}
     names |= {place_key(former.name) for former in territory.delegated_communes()}
+    names |= set(territory.areas())
     names |= outside
     return _Gazetteer(
         names=frozenset(names),
@@ -345,7 +376,7 @@ def _is_stop(key: str) -> bool:
 
 
 def _is_sure(resolution: Resolution, key: str, gazetteer: _Gazetteer) -> bool:
-    if resolution.status == "found":
+    if resolution.status == "found" or resolution.area is not None:
         return resolution.via != "fuzzy"
     if resolution.status == "outside_lot":
         # A postal code of another département, or a well-known name spelt right.
@@ -379,8 +410,9 @@ def _find_place(territory: Territory, question: str, words: list[_Word]) -> _Pla
             name = place_key(key).split()
             if _is_sure(resolution, key, gazetteer):
                 taken |= set(range(first, last + 1))
-                tier = 2 if _is_stop(name[0]) else 0
-            elif resolution.status != "unknown" and not starts_stop:
+                # "Gramat, c'est dans le Grand-Figeac ?" asks about Gramat.
+                tier = 3 if resolution.area else 2 if _is_stop(name[0]) else 0
+            elif (resolution.status != "unknown" or resolution.area) and not starts_stop:
                 tier = 1
             else:
                 continue
@@ -507,11 +539,21 @@ def _hyphenated(question: str, before: _Word, after: _Word) -> bool:
     return question[before.end : after.start] == "-"
 
 
-def detect_fact(keys: list[str]) -> TerritoryFact | None:
-    """The fact asked, from the question's words (folded keys, the place's words left out)."""
+def detect_fact(
+    keys: list[str], ignored: frozenset[TerritoryFact] = frozenset()
+) -> TerritoryFact | None:
+    """The fact asked, from the question's words (folded keys, the place's words left out),
+    leaving out the `ignored` facts."""
+    # "communauté de communes" counts no communes: "combien d'habitants dans la communauté
+    # de communes ?" asks the population.
     text = f" {' '.join(keys)} "
-    present = set(keys)
+    for phrase in (" de communes ", " d agglomeration "):
+        text = text.replace(f" communaute{phrase}", " communaute ")
+        text = text.replace(f" communautes{phrase}", " communautes ")
+    present = set(text.split())
     for fact, cues in _CUES:
+        if fact in ignored:
+            continue
         for cue in cues:
             if "+" in cue:
                 if all(part in present for part in cue.split("+")):
@@ -550,6 +592,14 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _communes(count: int) -> str:
+    return f"{_number(count)} commune{'s' if count > 1 else ''}"
+
+
 def _epci_label(name: str) -> str:
     """The official EPCI name in words: CC Grand-Figeac -> communauté de communes Grand-Figeac."""
     for short, long in (("CC ", "communauté de communes "), ("CA ", "communauté d'agglomération ")):
@@ -585,6 +635,7 @@ class _Composer:
         fact: TerritoryFact,
         lines: list[str],
         commune: Commune | None = None,
+        area: Area | None = None,
     ) -> TerritoryAnswer:
         return TerritoryAnswer(
             query=self.question,
@@ -593,6 +644,7 @@ class _Composer:
             text="\n".join(lines).strip(),
             sources=self.sources,
             commune=commune,
+            area=area,
         )
 
     # --- The département -------------------------------------------------------------------
@@ -639,6 +691,13 @@ class _Composer:
             return [
                 f"Le {d.name} compte **{_number(communes)} communes** {as_of} "
                 f"{self.cite(self.data.communes.source)}."
+            ]
+        if fact == "commune_list":
+            return [
+                f"Le {d.name} compte **{_number(communes)} communes** {as_of} "
+                f"{self.cite(self.data.communes.source)} : trop pour les citer toutes ici.",
+                "Nommez-moi une communauté de communes (le Grand-Figeac, Cauvaldor…), je vous "
+                "donnerai les siennes.",
             ]
         if fact == "population":
             return [
@@ -898,6 +957,120 @@ class _Composer:
         )
         return self.result("commune", "postal_code", [text], communes[0])
 
+    # --- A communauté, or an area over several ------------------------------------------
+
+    def epci_answer(
+        self,
+        siren: str,
+        fact: TerritoryFact | None,
+        *,
+        area: Area | None = None,
+        member: Commune | None = None,
+    ) -> TerritoryAnswer:
+        """A fact of a communauté, named (`area`: the name used) or as the communauté of the
+        `member` commune in view, which then stays the answer's commune."""
+        epci = self.territory.epci(siren)
+        communes = self.territory.epci_communes(siren)
+        assert epci is not None
+        label = f"**{_epci_label(epci.name)}**"
+        lines: list[str] = []
+        if member is not None:
+            lines.append(self.epci_sentence(member, f"**{member.name}**"))
+        elif area is not None and area.name != epci.name:
+            lines.append(f"Par « {area.name} », j'entends la {label}.")
+        subject = "Elle" if lines else f"La {label}"
+        chosen: TerritoryFact = fact if fact in _EPCI_FACTS or fact == "referent" else "card"
+        if chosen == "commune_count":
+            lines.append(self.epci_count(epci, communes, subject))
+        elif chosen == "population":
+            lines.append(self.epci_population(epci, communes, subject))
+        elif chosen == "commune_list":
+            lines += self.epci_list(epci, communes, subject)
+        elif chosen == "referent":
+            team = self.territory.team_for_commune(communes[0].insee)
+            lines += [
+                f"Pour la {label}, l'équipe de référents accueil s'appelle **{team.name}** "
+                f"({_lower_first(team.role)}).",
+                "Si vous le souhaitez, je peux vous mettre en relation avec elle.",
+            ]
+        else:
+            lines += [
+                self.epci_count(epci, communes, subject),
+                self.epci_population(epci, communes, "Elle"),
+                f"Sa commune la plus peuplée est **{communes[0].name}** : sauf si vous m'en "
+                "nommez une autre, c'est d'elle que je vous parlerai ensuite.",
+            ]
+        if epci.outside_lot:
+            lines.append(
+                "Elle s'étend aussi sur un autre département, dont je n'ai pas les communes : "
+                "ces chiffres ne portent que sur celles du Lot."
+            )
+        return self.result("epci", chosen, lines, member or communes[0], area)
+
+    def epci_count(self, epci: Epci, communes: list[Commune], subject: str) -> str:
+        where = f" du {self.department.name}" if epci.outside_lot else ""
+        return (
+            f"{subject} regroupe **{_communes(len(communes))}**{where} en {self.data.epci.year} "
+            f"{self.cite(self.data.epci.source)}."
+        )
+
+    def epci_population(self, epci: Epci, communes: list[Commune], subject: str) -> str:
+        where = f" du {self.department.name}" if epci.outside_lot else ""
+        data = self.data.population
+        total = sum(commune.population for commune in communes)
+        return (
+            f"{subject} compte {_habitants(total)} : c'est la somme des populations municipales "
+            f"{data.year} de ses {_communes(len(communes))}{where} "
+            f"{self.cite(data.source, self.data.epci.source)}."
+        )
+
+    def epci_list(self, epci: Epci, communes: list[Commune], subject: str) -> list[str]:
+        if len(communes) <= _MAX_MEMBERS_LISTED:
+            names = sorted((commune.name for commune in communes), key=place_key)
+            where = f" du {self.department.name}" if epci.outside_lot else ""
+            return [
+                f"{subject} regroupe ces {_communes(len(communes))}{where} en "
+                f"{self.data.epci.year} {self.cite(self.data.epci.source)} : "
+                f"{_join(_bold(names))}."
+            ]
+        largest = communes[:_LARGEST_MEMBERS]
+        data = self.data.population
+        shown = [f"**{c.name}** ({_number(c.population)})" for c in largest]
+        return [
+            self.epci_count(epci, communes, subject),
+            f"Les {len(largest)} plus peuplées, en habitants (population municipale {data.year}), "
+            f"sont {_join(shown)} {self.cite(data.source)}.",
+            "Donnez-moi le nom d'une autre commune, je vous dirai de quelle communauté elle fait "
+            "partie.",
+        ]
+
+    def area_answer(self, area: Area, fact: TerritoryFact | None) -> TerritoryAnswer:
+        """An area over several communautés, or part of one: which, and no guessed place."""
+        name = f"« {_upper_first(area.name)} »"
+        labels = [f"la **{_epci_label(epci.name)}**" for epci in area.epcis]
+        if len(labels) > 1:
+            lines = [f"{name} s'étend sur plusieurs communautés de communes : {_join(labels)}."]
+        elif labels:
+            lines = [
+                f"Dans le {self.department.name}, « {area.name} » correspond à une partie "
+                f"seulement de {labels[0]}."
+            ]
+        else:
+            lines = [
+                f"{name} couvre une grande partie du {self.department.name}, sur plusieurs "
+                "communautés de communes."
+            ]
+        if fact in _EPCI_FACTS:
+            lines.append(
+                "Ce n'est ni une commune ni une communauté de communes : je n'ai ni chiffre ni "
+                "liste de communes propres à ce secteur."
+            )
+        lines.append(
+            "Dites-moi la commune ou la communauté de communes qui vous intéresse, je vous en "
+            "dirai plus."
+        )
+        return self.result("area", fact or "card", lines, area=area)
+
     # --- Elsewhere, or unknown -------------------------------------------------------------
 
     def outside_answer(self, resolution: Resolution, fact: TerritoryFact | None) -> TerritoryAnswer:
@@ -950,6 +1123,11 @@ class _Composer:
     def about(self, resolution: Resolution, fact: TerritoryFact | None) -> TerritoryAnswer:
         if resolution.status == "outside_lot":
             return self.outside_answer(resolution, fact)
+        area = resolution.area
+        if area is not None and area.communaute:
+            return self.epci_answer(area.epcis[0].siren, fact, area=area)
+        if area is not None:
+            return self.area_answer(area, fact)
         commune = resolution.commune
         assert commune is not None
         if resolution.via == "postal_code":
@@ -1005,10 +1183,16 @@ def answer(
     place = _find_place(territory, question, words)
     if place is not None:
         rest = [w.key for i, w in enumerate(words) if not place.first <= i <= place.last]
-        fact = detect_fact(rest)
+        resolution = place.resolution
+        # "la communauté de communes du Grand Figeac": the words name the place, ask nothing.
+        fact = detect_fact(rest, _EPCI_CUE if resolution.area else frozenset())
         if fact is None and previous and all(_is_stop(key) for key in rest):
             fact = asked_fact(territory, previous)
-        return composer.about(place.resolution, fact)
+        communaute_fact = _communaute_fact(fact, rest)
+        if communaute_fact and resolution.area is None and resolution.commune is not None:
+            commune = resolution.commune
+            return composer.epci_answer(commune.epci_siren, communaute_fact, member=commune)
+        return composer.about(resolution, fact)
     keys = [word.key for word in words]
     fact = detect_fact(keys)
     # "la préfecture de la Corrèze": another département, never answered with the Lot's facts.
@@ -1020,8 +1204,52 @@ def answer(
     unknown = None if about_department else _unknown_place(territory, question, words)
     if unknown is not None:
         return composer.unknown_answer(unknown, fact)
-    if commune_hint and _uses_hint(fact, keys):
-        resolution = territory.lookup(commune_hint)
-        if resolution.status == "found":
-            return composer.about(resolution, fact)
+    hint = territory.lookup(commune_hint).commune if commune_hint else None
+    communaute_fact = _communaute_fact(fact, keys)
+    if communaute_fact and hint is not None:
+        # "combien d'habitants dans toute la communauté de communes ?"
+        return composer.epci_answer(hint.epci_siren, communaute_fact, member=hint)
+    if fact in _EPCI_FACTS and previous:
+        # "il y a combien de communes dedans ?" after "Figeac, c'est quelle interco ?"
+        siren = _previous_communaute(territory, previous, fact, hint)
+        if siren is not None:
+            return composer.epci_answer(siren, fact, member=hint)
+    if hint is not None and _uses_hint(fact, keys):
+        resolution = territory.lookup(commune_hint or "")
+        return composer.about(resolution, fact)
     return composer.department_answer(fact)
+
+
+_EPCI_CUE: frozenset[TerritoryFact] = frozenset({"epci"})
+
+
+def _communaute_fact(fact: TerritoryFact | None, keys: list[str]) -> TerritoryFact | None:
+    """The fact of a communauté a question asks with "la communauté", "l'interco"…
+    ("combien d'habitants dans la communauté de communes ?"), if any."""
+    if fact != "epci":
+        return None
+    second = detect_fact(keys, _EPCI_CUE)
+    return second if second in _EPCI_FACTS else None
+
+
+def _previous_communaute(
+    territory: Territory, previous: str, fact: TerritoryFact, hint: Commune | None
+) -> str | None:
+    """The SIREN of the communauté the visitor's message before was about: one it named
+    ("c'est quoi Cauvaldor ?"), or, for its communes only (a commune has inhabitants, not
+    communes), the communauté of the commune it asked about ("Figeac, c'est quelle
+    interco ?")."""
+    words = _words(previous, _gazetteer(territory).name_words)
+    place = _find_place(territory, previous, words)
+    area = place.resolution.area if place is not None else None
+    if area is not None:
+        return area.epcis[0].siren if area.communaute else None
+    if fact == "population":
+        return None
+    keys = [
+        w.key for i, w in enumerate(words) if place is None or not place.first <= i <= place.last
+    ]
+    commune = place.resolution.commune if place is not None else hint
+    if commune is None or detect_fact(keys) != "epci":
+        return None
+    return commune.epci_siren

@@ -23,6 +23,24 @@ _LEADING_PHRASES = (
 )
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 _TRAILING_PHRASES = (("dans", "le", "lot"), ("lot",), ("46",))
+# Prefixes of the official EPCI names that editors and visitors often leave out ("Grand-Figeac").
+_EPCI_PREFIXES = (
+    "communaute d agglomeration du ",
+    "communaute d agglomeration de ",
+    "communaute de communes du ",
+    "communaute de communes de la ",
+    "communaute de communes de ",
+    "communaute de communes des ",
+    "communaute de communes ",
+    "ca du ",
+    "ca de ",
+    "cc du ",
+    "cc de la ",
+    "cc de ",
+    "cc des ",
+    "ca ",
+    "cc ",
+)
 
 
 def fold(text: str) -> str:
@@ -63,3 +81,14 @@ def query_keys(text: str) -> list[str]:
     if key and key not in keys:
         keys.append(key)
     return [key for key in keys if key]
+
+
+def epci_keys(name: str) -> list[str]:
+    """Keys of an EPCI's name: as written, then without its "CC"/"communauté de communes"."""
+    key = place_key(name)
+    keys = [key]
+    for prefix in _EPCI_PREFIXES:
+        if key.startswith(prefix):
+            keys.append(key[len(prefix) :])
+            break
+    return keys

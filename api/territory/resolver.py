@@ -2,7 +2,8 @@
 
 Order matters: certain matches first (name, commune déléguée, postal code), then the list of
 well-known places outside the Lot, so that "Capdenac-Gare" or "Brives" is never taken for a
-Lot commune, and only then short names and small misspellings.
+Lot commune, then the names of communautés and areas ("Cauvaldor", "le Ségala"), and only
+then short names and small misspellings.
 """
 
 import re
@@ -11,8 +12,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from api.territory.normalize import place_key, query_keys
+from api.territory.normalize import epci_keys, place_key, query_keys
 from api.territory.schemas import (
+    Area,
     Commune,
     DelegatedCommune,
     OutsidePlace,
@@ -26,6 +28,9 @@ _POSTAL_CODE = re.compile(r"^\d{5}$")
 _CONNECTORS = {"sur", "en", "de", "du", "des", "d", "la", "le", "les", "l", "et", "lez", "pres"}
 _ALTERNATIVE_CUTOFF = 65.0
 _COMMON_FIRST_WORDS = {"saint", "sainte", "notre", "dame"}
+# Area names shorter than this are only taken as typed: one letter off, they are everyday
+# words ("cause" is not "causse").
+_AREA_FUZZY_LETTERS = 8
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class _Target:
     commune: Commune | None = None
     delegated_name: str | None = None
     outside: OutsidePlace | None = None
+    area: Area | None = None
 
 
 def max_edits(key: str) -> int:
@@ -57,7 +63,10 @@ class Resolver:
         communes: list[Commune],
         delegated: list[DelegatedCommune],
         outside: list[OutsidePlace],
+        areas: dict[str, tuple[Area, Commune | None]] | None = None,
     ) -> None:
+        """`areas`: key of a communauté's or area's name -> the area, and for a communauté
+        the commune it resolves to (its most populated)."""
         by_insee = {commune.insee: commune for commune in communes}
         self._by_insee = by_insee
         self._exact: dict[str, list[Commune]] = {}
@@ -77,6 +86,11 @@ class Resolver:
         for place in outside:
             for name in [place.name, *place.aliases]:
                 self._outside[place_key(name)] = place
+        self._areas = {
+            key: _Target(commune=commune, area=area)
+            for key, (area, commune) in (areas or {}).items()
+            if key not in self._exact and key not in self._delegated
+        }
         self._short = self._short_names()
         self._fuzzy_targets: dict[str, _Target] = {}
         for key, found in self._exact.items():
@@ -85,6 +99,9 @@ class Resolver:
         self._fuzzy_targets.update(self._delegated)
         for key, place in self._outside.items():
             self._fuzzy_targets[key] = _Target(outside=place)
+        for key, area_target in self._areas.items():
+            if len(key.replace(" ", "")) >= _AREA_FUZZY_LETTERS:
+                self._fuzzy_targets.setdefault(key, area_target)
         self._fuzzy_keys = list(self._fuzzy_targets)
         self._by_population = [
             (place_key(commune.name), commune)
@@ -139,6 +156,11 @@ class Resolver:
             if place is not None:
                 return Resolution(query=query, status="outside_lot", outside=place)
         for key in keys:
+            # "la communauté de communes du Grand Figeac" as well as "Grand Figeac".
+            area = next((self._areas[k] for k in epci_keys(key) if k in self._areas), None)
+            if area is not None:
+                return self._found(query, area, "area")
+        for key in keys:
             short = self._short.get(key)
             if short is not None:
                 return self._found(query, short, "short_name")
@@ -152,12 +174,16 @@ class Resolver:
 
     @staticmethod
     def _found(query: str, target: _Target, via: ResolutionVia) -> Resolution:
+        if target.commune is None:
+            # An area over several communautés: named, but no one commune.
+            return Resolution(query=query, status="unknown", via=via, area=target.area)
         return Resolution(
             query=query,
             status="found",
             commune=target.commune,
             via=via,
             delegated_name=target.delegated_name,
+            area=target.area,
         )
 
     def _resolve_postal_code(self, code: str) -> Resolution:
@@ -201,6 +227,10 @@ class Resolver:
 
     @staticmethod
     def _target_id(target: _Target) -> str:
+        if target.area is not None:
+            # Two names of one communauté are one place; an area is its own.
+            first = target.area.epcis[0].siren if target.area.epcis else ""
+            return f"epci:{first}" if target.area.communaute else f"area:{target.area.name}"
         if target.commune is not None:
             return target.commune.insee
         assert target.outside is not None

@@ -55,10 +55,37 @@ class Team(BaseModel):
     hours: OpeningHours | None = None
 
 
+class Epci(BaseModel):
+    """An intercommunality with communes in the Lot, as communes.csv names it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    siren: str
+    name: str
+    # It has member communes in another département too, which communes.csv leaves out
+    # (secteurs.yml `outside_lot`): its figures here are those of its Lot communes.
+    outside_lot: bool = False
+
+
+class Area(BaseModel):
+    """A name visitors give to a part of the Lot: an EPCI's own name or one of secteurs.yml.
+    `communaute`: the name means exactly that one EPCI (resolved to its most populated
+    commune); else a wider area, over the EPCIs listed (maybe none), never one commune."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    epcis: list[Epci]
+    communaute: bool
+
+
 ResolutionStatus = Literal["found", "outside_lot", "unknown"]
 # "postal_code" and "short_name" extend the contract's list: both are certain matches
-# that are neither the exact name nor a guessed spelling.
-ResolutionVia = Literal["exact", "delegated", "postal_code", "insee_code", "short_name", "fuzzy"]
+# that are neither the exact name nor a guessed spelling. "area": a communauté's name
+# ("Cauvaldor", "le Figeacois"), resolved to its most populated commune.
+ResolutionVia = Literal[
+    "exact", "delegated", "postal_code", "insee_code", "short_name", "area", "fuzzy"
+]
 
 
 class Resolution(BaseModel):
@@ -71,6 +98,9 @@ class Resolution(BaseModel):
     delegated_name: str | None = None
     outside: OutsidePlace | None = None
     alternatives: list[Commune] = []
+    # The communauté or area named: with "found", the communauté `commune` is the centre of;
+    # with "unknown", an area over several communautés, left unresolved.
+    area: Area | None = None
 
 
 class Source(BaseModel):
@@ -131,7 +161,7 @@ class Department(BaseModel):
     commune_data: CommuneDataSources
 
 
-AnswerKind = Literal["department", "commune", "delegated", "outside", "unknown"]
+AnswerKind = Literal["department", "commune", "delegated", "epci", "area", "outside", "unknown"]
 TerritoryFact = Literal[
     "card",
     "location",
@@ -141,6 +171,7 @@ TerritoryFact = Literal[
     "arrondissements",
     "cantons",
     "commune_count",
+    "commune_list",
     "population",
     "area",
     "epci",
@@ -162,3 +193,5 @@ class TerritoryAnswer(BaseModel):
     text: str
     sources: list[Source]
     commune: Commune | None = None
+    # The communauté or area the question named ("Cauvaldor", "le Ségala"), if any.
+    area: Area | None = None

@@ -2,10 +2,11 @@
 département's facts): loaded from knowledge/territory/, checked, and served from memory."""
 
 import csv
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -14,12 +15,14 @@ from api.content.yamlfile import line_of, pydantic_problems, read_yaml
 from api.core.config import get_settings
 from api.territory.department import DEPARTMENT_FILE, load_department
 from api.territory.hours import HoursFile, OpeningHours, WeekFile
-from api.territory.normalize import place_key
+from api.territory.normalize import epci_keys, place_key
 from api.territory.resolver import Resolver
 from api.territory.schemas import (
+    Area,
     Commune,
     DelegatedCommune,
     Department,
+    Epci,
     OutsidePlace,
     Resolution,
     Team,
@@ -29,25 +32,30 @@ COMMUNES_FILE = "communes.csv"
 DELEGATED_FILE = "communes_deleguees.csv"
 REFERENTS_FILE = "referents.yml"
 OUTSIDE_FILE = "hors_lot.yml"
-# Prefixes of the official EPCI names that editors often leave out ("Grand-Figeac").
-_EPCI_PREFIXES = (
-    "communaute d agglomeration du ",
-    "communaute d agglomeration de ",
-    "communaute de communes du ",
-    "communaute de communes de ",
-    "communaute de communes des ",
-    "communaute de communes ",
-    "ca du ",
-    "ca de ",
-    "cc du ",
-    "cc de la ",
-    "cc de ",
-    "cc des ",
-    "ca ",
-    "cc ",
-)
-# Everyday names of EPCIs, used by editors and visitors alike.
-_EPCI_NICKNAMES = {"cauvaldor": "200066371"}
+SECTORS_FILE = "secteurs.yml"
+
+
+class _CommunauteFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    epci: str
+    names: list[str] = []
+    outside_lot: bool = False
+
+
+class _SecteurFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    names: list[str]
+    epci: list[str] = []
+
+
+@dataclass(frozen=True)
+class Sectors:
+    """secteurs.yml: everyday names of communautés, and areas over several of them."""
+
+    communautes: tuple[_CommunauteFile, ...] = ()
+    secteurs: tuple[_SecteurFile, ...] = ()
 
 
 class Territory:
@@ -58,24 +66,58 @@ class Territory:
         teams: list[Team],
         outside: list[OutsidePlace],
         department: Department | None = None,
+        sectors: Sectors = Sectors(),
     ) -> None:
         self._department = department
         self._communes = {commune.insee: commune for commune in communes}
         self._delegated = list(delegated)
         self._teams = list(teams)
         self._outside = list(outside)
-        self._epci_names = {c.epci_siren: c.epci_name for c in communes}
-        self._epci_keys: dict[str, str] = {}
-        for siren, name in self._epci_names.items():
-            for key in _epci_keys(name):
-                self._epci_keys.setdefault(key, siren)
-        for nickname, siren in _EPCI_NICKNAMES.items():
-            if siren in self._epci_names:
-                self._epci_keys.setdefault(nickname, siren)
+        beyond = {entry.epci for entry in sectors.communautes if entry.outside_lot}
+        self._epcis = {
+            c.epci_siren: Epci(
+                siren=c.epci_siren, name=c.epci_name, outside_lot=c.epci_siren in beyond
+            )
+            for c in communes
+        }
+        # Largest first: the first is the commune a communauté's name resolves to.
+        self._members: dict[str, list[Commune]] = {}
+        for commune in sorted(communes, key=lambda c: (-c.population, c.name)):
+            self._members.setdefault(commune.epci_siren, []).append(commune)
+        self._areas = self._area_names(sectors)
         self._team_by_epci = {siren: team for team in teams for siren in team.epci}
         defaults = [team for team in teams if team.default]
         self._default_team = defaults[0] if defaults else None
-        self._resolver = Resolver(communes, delegated, outside)
+        self._resolver = Resolver(
+            communes,
+            delegated,
+            outside,
+            {key: (area, self.centre(area)) for key, area in self._areas.items()},
+        )
+
+    def _area_names(self, sectors: Sectors) -> dict[str, Area]:
+        """Key of every name of a communauté or area -> the area. The official names first:
+        a name of secteurs.yml never takes one over."""
+        areas: dict[str, Area] = {}
+        for epci in self._epcis.values():
+            for key in epci_keys(epci.name):
+                areas.setdefault(key, Area(name=epci.name, epcis=[epci], communaute=True))
+        for communaute in sectors.communautes:
+            named = self._epcis.get(communaute.epci)
+            for name in communaute.names if named is not None else []:
+                areas.setdefault(place_key(name), Area(name=name, epcis=[named], communaute=True))
+        for secteur in sectors.secteurs:
+            known = [self._epcis[siren] for siren in secteur.epci if siren in self._epcis]
+            for name in secteur.names:
+                areas.setdefault(place_key(name), Area(name=name, epcis=known, communaute=False))
+        return areas
+
+    def centre(self, area: Area) -> Commune | None:
+        """The commune a communauté's name stands for: its most populated; none for an area
+        over several communautés."""
+        if not area.communaute:
+            return None
+        return self._members[area.epcis[0].siren][0]
 
     def department(self) -> Department:
         if self._department is None:
@@ -96,16 +138,29 @@ class Territory:
 
     def epcis(self) -> dict[str, str]:
         """SIREN -> official name of every EPCI that has a Lot commune."""
-        return dict(self._epci_names)
+        return {siren: epci.name for siren, epci in self._epcis.items()}
+
+    def areas(self) -> dict[str, Area]:
+        """Key of every name of a communauté or area (secteurs.yml, official names) -> it."""
+        return dict(self._areas)
+
+    def epci(self, siren: str) -> Epci | None:
+        return self._epcis.get(siren)
+
+    def epci_communes(self, siren: str) -> list[Commune]:
+        """The EPCI's communes of the Lot, the most populated first."""
+        return list(self._members.get(siren, []))
 
     def epci_siren(self, name_or_siren: str) -> str | None:
-        """The SIREN of an EPCI given by SIREN, official name, or name without "CC"/"CA"."""
+        """The SIREN of an EPCI given by SIREN, official name, name without "CC"/"CA", or a
+        name of secteurs.yml that means that one EPCI ("Cauvaldor")."""
         text = name_or_siren.strip()
-        if text in self._epci_names:
+        if text in self._epcis:
             return text
-        for key in _epci_keys(text):
-            if key in self._epci_keys:
-                return self._epci_keys[key]
+        for key in epci_keys(text):
+            area = self._areas.get(key)
+            if area is not None and area.communaute:
+                return area.epcis[0].siren
         return None
 
     def teams(self) -> list[Team]:
@@ -135,16 +190,6 @@ class Territory:
         if commune is not None:
             return Resolution(query=insee_or_name, status="found", commune=commune, via="exact")
         return self.resolve(insee_or_name)
-
-
-def _epci_keys(name: str) -> list[str]:
-    key = place_key(name)
-    keys = [key]
-    for prefix in _EPCI_PREFIXES:
-        if key.startswith(prefix):
-            keys.append(key[len(prefix) :])
-            break
-    return keys
 
 
 class _TeamFile(BaseModel):
@@ -383,6 +428,116 @@ def _load_outside(path: Path, problems: list[Problem]) -> list[OutsidePlace]:
     return places
 
 
+_Entry = TypeVar("_Entry", bound=BaseModel)
+
+
+def _entries(
+    path: Path,
+    data: dict[str, Any],
+    lines: dict[Any, int],
+    section: str,
+    model: type[_Entry],
+    problems: list[Problem],
+) -> list[tuple[int, int, _Entry]]:
+    """The valid entries of one list of a YAML file: (index, line, entry)."""
+    raw = data.get(section)
+    if raw is not None and not isinstance(raw, list):
+        problems.append(
+            Problem(
+                path,
+                line_of(lines, (section,), 1),
+                f"« {section}: » doit être une liste",
+                "commencez chaque entrée par « - », comme les autres",
+            )
+        )
+        return []
+    entries: list[tuple[int, int, _Entry]] = []
+    for index, item in enumerate(raw or []):
+        start = line_of(lines, (section, index), 1)
+        try:
+            entries.append((index, start, model.model_validate(item)))
+        except ValidationError as error:
+            problems.extend(pydantic_problems(path, error, lines, (section, index), start))
+    return entries
+
+
+def _load_sectors(
+    path: Path,
+    epcis: dict[str, str],
+    taken: dict[str, str],
+    problems: list[Problem],
+) -> Sectors:
+    """secteurs.yml, every name checked: `taken` maps the key of each name already in use
+    (communes, communes déléguées, official EPCI names) to what it names."""
+    data, lines = read_yaml(path, problems)
+    if data is None:
+        return Sectors()
+    if not isinstance(data, dict):
+        problems.append(
+            Problem(path, 1, "le fichier doit commencer par « communautes: »", "voir l'en-tête")
+        )
+        return Sectors()
+    seen: dict[str, int] = {}
+
+    def check_names(names: list[str], at: tuple[str, int], meaning: str | None) -> None:
+        for position, name in enumerate(names):
+            line = line_of(lines, (*at, "names", position), 1)
+            key = place_key(name)
+            owner = taken.get(key)
+            if key in seen:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"le nom « {name} » figure déjà dans ce fichier (ligne {seen[key]})",
+                        "gardez-le une seule fois",
+                    )
+                )
+            elif owner is not None and owner != meaning:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"« {name} » est déjà le nom de {owner}",
+                        "retirez ce nom : l'assistant le reconnaît déjà",
+                    )
+                )
+            seen.setdefault(key, line)
+
+    def check_epci(siren: str, line: int) -> bool:
+        if siren in epcis:
+            return True
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"l'intercommunalité {siren} n'existe pas dans {COMMUNES_FILE}",
+                "indiquez le numéro SIREN d'une intercommunalité du Lot "
+                f"({', '.join(sorted(epcis))})",
+            )
+        )
+        return False
+
+    communautes: list[_CommunauteFile] = []
+    for index, start, communaute in _entries(
+        path, data, lines, "communautes", _CommunauteFile, problems
+    ):
+        if check_epci(communaute.epci, line_of(lines, ("communautes", index, "epci"), start)):
+            meaning = f"l'intercommunalité {epcis[communaute.epci]}"
+            check_names(communaute.names, ("communautes", index), meaning)
+            communautes.append(communaute)
+    secteurs: list[_SecteurFile] = []
+    for index, start, secteur in _entries(path, data, lines, "secteurs", _SecteurFile, problems):
+        known = [
+            check_epci(siren, line_of(lines, ("secteurs", index, "epci", position), start))
+            for position, siren in enumerate(secteur.epci)
+        ]
+        check_names(secteur.names, ("secteurs", index), None)
+        if all(known):
+            secteurs.append(secteur)
+    return Sectors(tuple(communautes), tuple(secteurs))
+
+
 def check_territory(directory: Path) -> tuple[Territory, list[Problem]]:
     """Load everything that loads, and list every problem (the territory may be partial)."""
     problems: list[Problem] = []
@@ -405,13 +560,21 @@ def check_territory(directory: Path) -> tuple[Territory, list[Problem]]:
                         "retirez ce nom de la liste des lieux hors du Lot",
                     )
                 )
+    epci_names = {commune.epci_siren: commune.epci_name for commune in communes}
+    taken = {place_key(c.name): f"la commune {c.name}" for c in communes}
+    for former in delegated:
+        taken.setdefault(place_key(former.name), f"l'ancienne commune {former.name}")
+    for name in epci_names.values():
+        for key in epci_keys(name):
+            taken.setdefault(key, f"l'intercommunalité {name}")
+    sectors = _load_sectors(directory / SECTORS_FILE, epci_names, taken, problems)
     department = load_department(
         directory / DEPARTMENT_FILE,
         {commune.name for commune in communes},
         sum(commune.population for commune in communes),
         problems,
     )
-    return Territory(communes, delegated, teams, outside, department), problems
+    return Territory(communes, delegated, teams, outside, department, sectors), problems
 
 
 def load_territory(directory: Path) -> Territory:

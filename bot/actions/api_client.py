@@ -102,7 +102,7 @@ class KnowledgeAnswer:
 
 @dataclass(frozen=True)
 class TerritoryReply:
-    kind: str  # "department" | "commune" | "delegated" | "outside" | "unknown"
+    kind: str  # "department" | "commune" | "delegated" | "epci" | "area" | "outside" | "unknown"
     fact: str  # "card" when no particular fact was recognised in the question
     text: str
     sources: tuple[Source, ...]

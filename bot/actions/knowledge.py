@@ -571,8 +571,9 @@ class ActionAnswerTerritory(UsesApi, Action):
 # Facts too vague to answer a message the NLU placed elsewhere: "card" (nothing asked) and
 # "location" ("dans le Lot" ends many questions on other themes).
 _IMPRECISE_FACTS = ("card", "location")
-# Readings whose place is a commune of the Lot (a commune déléguée's is the one it belongs to).
-_PLACE_KINDS = ("commune", "delegated")
+# Readings whose place is a commune of the Lot (a commune déléguée's is the one it belongs to;
+# a communauté's, "le Figeacois", its most populated commune, which its answer names).
+_PLACE_KINDS = ("commune", "delegated", "epci")
 
 
 def place_events(place: Commune | None) -> list[EventType]:
@@ -897,9 +898,10 @@ def answer_reply(
 def territory_reply(answer: TerritoryReply) -> Reply:
     """A territory fact as the API words it, with its sources; then what may come next."""
     lines = [line for line in (answer.text.strip(), format_sources(answer)) if line]
-    if answer.kind in ("commune", "delegated") and answer.commune is not None:
+    if answer.kind in _PLACE_KINDS and answer.commune is not None:
         return Reply("\n\n".join(lines), theme_buttons(answer.commune.name)[:6])
-    if answer.kind in ("outside", "unknown"):
+    # "le Ségala" spans several communautés: the answer asks for a town.
+    if answer.kind in ("outside", "unknown", "area"):
         return Reply("\n\n".join(lines), town_buttons(MAIN_TOWNS[:4]))
     return Reply("\n\n".join(lines), [menu_button(), referent_button()])
 

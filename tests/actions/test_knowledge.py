@@ -334,6 +334,21 @@ def test_a_town_spelt_in_a_way_the_nlu_missed_is_still_taken_as_the_place(
     assert outcome.slots["commune_name"] == "Puy-l'Évêque"
 
 
+def test_an_area_of_one_communaute_is_taken_as_its_most_populated_town(
+    settings: Settings,
+) -> None:
+    outcome = ask([user("inform_commune", "et sur le figeacois")], {"commune": CAHORS})
+
+    assert outcome.slots["commune"] == FIGEAC
+    assert outcome.slots["commune_name"] == "Figeac"
+
+
+def test_an_area_over_several_communautes_is_not_taken_for_a_town(settings: Settings) -> None:
+    outcome = ask([user("inform_commune", "et dans le Ségala ?")], {"commune": CAHORS})
+
+    assert "commune" not in outcome.slots
+
+
 def test_a_town_alone_is_answered_with_what_living_there_is_like(settings: Settings) -> None:
     outcome = ask([user("inform_commune", "Figeac", {"commune": "Figeac"})])
 

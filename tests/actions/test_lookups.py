@@ -25,3 +25,12 @@ def test_everyday_words_are_kept_out_of_the_lookup() -> None:
     entries = {entry.lower() for entry in gen_lookups.lookup_entries(gen_lookups.official_names())}
 
     assert not {"vers", "cours", "espère", "bio", "le bourg"} & entries
+
+
+def test_lookup_holds_the_communautes_but_not_the_areas_over_several() -> None:
+    entries = {
+        entry.lower() for entry in gen_lookups.lookup_entries(gen_lookups.communaute_names())
+    }
+
+    assert {"cauvaldor", "grand-figeac", "grand figeac", "figeacois", "quercy blanc"} <= entries
+    assert not {"ségala", "segala", "bouriane", "causse", "vallée du lot"} & entries

@@ -308,6 +308,71 @@ def test_outside_list_naming_a_lot_commune_is_refused(territory_copy: Path) -> N
     )
 
 
+def _line_of(path: Path, text: str) -> int:
+    return next(
+        number
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if text in line
+    )
+
+
+def test_sectors_with_an_unknown_epci_are_refused_at_its_line(territory_copy: Path) -> None:
+    sectors = territory_copy / "secteurs.yml"
+    _replace(sectors, 'epci: ["244600482", "200035327"]', 'epci: ["244600482", "123456789"]')
+    problems = _problems(territory_copy)
+    assert len(problems) == 1
+    line = _line_of(sectors, "123456789")
+    assert problems[0].startswith(f"{sectors}:{line}: l'intercommunalité 123456789 n'existe pas")
+
+
+def test_sectors_naming_a_lot_commune_are_refused_at_its_line(territory_copy: Path) -> None:
+    sectors = territory_copy / "secteurs.yml"
+    _replace(sectors, "names: [Cauvaldor]", "names: [Cauvaldor, Gramat]")
+    line = _line_of(sectors, "Gramat")
+    assert _problems(territory_copy) == [
+        f"{sectors}:{line}: « Gramat » est déjà le nom de la commune Gramat — retirez ce nom : "
+        "l'assistant le reconnaît déjà"
+    ]
+
+
+def test_sectors_with_a_name_given_twice_are_refused(territory_copy: Path) -> None:
+    sectors = territory_copy / "secteurs.yml"
+    first = _line_of(sectors, "names: [le Figeacois")
+    again = _replace(sectors, "[le Ségala, le Ségala lotois]", "[le Ségala, le Figeacois]")
+    assert _problems(territory_copy) == [
+        f"{sectors}:{again}: le nom « le Figeacois » figure déjà dans ce fichier (ligne {first})"
+        " — gardez-le une seule fois"
+    ]
+
+
+def test_sectors_with_an_unknown_field_are_refused(territory_copy: Path) -> None:
+    sectors = territory_copy / "secteurs.yml"
+    _replace(sectors, "    outside_lot: true", "    hors_du_lot: true")
+    line = _line_of(sectors, "hors_du_lot")
+    assert any(problem.startswith(f"{sectors}:{line}:") for problem in _problems(territory_copy))
+
+
+def test_resolve_endpoint_gives_a_communautes_commune_and_says_which_communaute(
+    client: TestClient,
+) -> None:
+    body = client.get("/v1/communes/resolve", params={"name": "Cauvaldor"}).json()
+    assert (body["status"], body["via"], body["commune"]["name"]) == ("found", "area", "Gramat")
+    assert body["area"]["name"] == "Cauvaldor"
+    assert body["area"]["communaute"] is True
+    assert body["area"]["epcis"] == [
+        {"siren": "200066371", "name": "CC Causses et Vallée de la Dordogne", "outside_lot": False}
+    ]
+
+
+def test_resolve_endpoint_leaves_an_area_over_several_communautes_open(
+    client: TestClient,
+) -> None:
+    body = client.get("/v1/communes/resolve", params={"name": "le Ségala"}).json()
+    assert (body["status"], body["commune"]) == ("unknown", None)
+    assert body["area"]["communaute"] is False
+    assert len(body["area"]["epcis"]) == 2
+
+
 # --- departement.yml: the département's facts and the sources of the commune figures ---
 
 

@@ -343,7 +343,8 @@ def test_answer_endpoint_follows_the_contract(client: TestClient) -> None:
     response = client.get("/v1/territory/answer", params={"q": "code postal de st cere"})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "kind", "fact", "text", "sources", "commune"}
+    assert set(body) == {"query", "kind", "fact", "text", "sources", "commune", "area"}
+    assert body["area"] is None
     assert body["query"] == "code postal de st cere"
     assert (body["kind"], body["fact"]) == ("commune", "postal_code")
     assert body["commune"]["insee"] == "46251"
@@ -522,3 +523,162 @@ def test_a_common_word_is_never_taken_for_a_place(
 def test_a_place_name_close_to_a_commune_is_still_offered(territory: Territory) -> None:
     result = answer(territory, "combien d'habitants a gourdonn")
     assert _name(result) == "Gourdon"
+
+
+# --- A communauté, or an area of the Lot -----------------------------------------------------
+
+
+def _members(siren: str) -> list[dict[str, str]]:
+    """The communes of communes.csv in that EPCI, the most populated first."""
+    rows = [row for row in _rows("communes.csv") if row["epci_siren"] == siren]
+    return sorted(rows, key=lambda row: -int(row["population_municipale_2023"]))
+
+
+def _people(rows: list[dict[str, str]]) -> str:
+    total = sum(int(row["population_municipale_2023"]) for row in rows)
+    return f"{total:,}".replace(",", NBSP)
+
+
+CAUVALDOR, GRAND_FIGEAC, QUERCY_BLANC = "200066371", "200067361", "200039519"
+
+
+def test_communaute_commune_count_is_counted_with_its_source_and_year(
+    territory: Territory,
+) -> None:
+    result = answer(territory, "combien de communes dans Cauvaldor ?")
+    assert (result.kind, result.fact, _name(result)) == ("epci", "commune_count", "Gramat")
+    assert "communauté de communes Causses et Vallée de la Dordogne" in result.text
+    assert f"**{len(_members(CAUVALDOR))} communes** en 2025 ({EPCI})" in result.text
+
+
+def test_communaute_population_is_the_sum_of_its_communes_said_so(territory: Territory) -> None:
+    result = answer(
+        territory, "combien d'habitants dans la communauté de communes du Grand Figeac ?"
+    )
+    members = _members(GRAND_FIGEAC)
+    assert (result.kind, result.fact, _name(result)) == ("epci", "population", "Figeac")
+    assert f"**{_people(members)} habitants**" in result.text
+    assert f"la somme des populations municipales 2023 de ses {len(members)} communes du Lot" in (
+        result.text
+    )
+    assert {POPULATIONS, EPCI} <= {source.title for source in result.sources}
+    # Six of its communes are in the Aveyron: the figures say they are the Lot's part.
+    assert "ne portent que sur celles du Lot" in result.text
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "fact"),
+    [
+        ("combien d'habitants dans toute la communauté de communes ?", None, "population"),
+        ("et l'interco, elle fait combien de communes ?", None, "commune_count"),
+        ("il y a combien de communes dedans ?", "Figeac, c'est dans quelle interco ?", None),
+    ],
+)
+def test_communaute_of_the_commune_in_view(
+    territory: Territory, question: str, previous: str | None, fact: str | None
+) -> None:
+    result = answer(territory, question, commune_hint="46102", previous=previous)
+    assert (result.kind, _name(result)) == ("epci", "Figeac")
+    assert "**Figeac** fait partie de la **communauté de communes Grand-Figeac**" in result.text
+    members = _members(GRAND_FIGEAC)
+    expected = {
+        "population": f"**{_people(members)} habitants**",
+        "commune_count": f"**{len(members)} communes**",
+        None: f"**{len(members)} communes**",
+    }[fact]
+    assert expected in result.text
+
+
+def test_population_asked_after_a_communaute_is_the_communautes(territory: Territory) -> None:
+    result = answer(
+        territory,
+        "et combien d'habitants ?",
+        commune_hint="46128",
+        previous="c'est quoi Cauvaldor ?",
+    )
+    assert (result.kind, result.fact) == ("epci", "population")
+    assert f"**{_people(_members(CAUVALDOR))} habitants**" in result.text
+
+
+def test_a_small_communaute_lists_all_its_communes(territory: Territory) -> None:
+    result = answer(territory, "quelles communes font partie du Quercy Blanc ?")
+    assert (result.kind, result.fact) == ("epci", "commune_list")
+    members = _members(QUERCY_BLANC)
+    assert all(f"**{row['nom']}**" in result.text for row in members)
+    assert f"ces {len(members)} communes en 2025 ({EPCI})" in result.text
+
+
+def test_a_large_communaute_gives_its_count_and_largest_communes(territory: Territory) -> None:
+    result = answer(territory, "quelles communes font partie de Cauvaldor ?")
+    members = _members(CAUVALDOR)
+    assert f"**{len(members)} communes**" in result.text
+    assert all(f"**{row['nom']}**" in result.text for row in members[:10])
+    assert f"**{members[-1]['nom']}**" not in result.text
+    assert POPULATIONS in {source.title for source in result.sources}
+
+
+@pytest.mark.parametrize(
+    ("name", "siren"),
+    [
+        ("Grand Figeac", GRAND_FIGEAC),
+        ("grand-figeac", GRAND_FIGEAC),
+        ("Grand Figeak", GRAND_FIGEAC),
+        ("Cauvaldor", CAUVALDOR),
+        ("cauvaldore", CAUVALDOR),
+        ("Grand Cahors", "200023737"),
+        ("Quercy Bouriane", "244600482"),
+        ("Quercy Blanc", QUERCY_BLANC),
+        ("Vallée du Lot et du Vignoble", "244600433"),
+        ("Causse de Labastide-Murat", "244600573"),
+        ("Cazals-Salviac", "200035327"),
+        ("la communauté de communes du Grand Figeac", GRAND_FIGEAC),
+        ("le figeacois", GRAND_FIGEAC),
+        ("pays de Figeac", GRAND_FIGEAC),
+        ("le Cahorsin", "200023737"),
+        ("le gourdonnais", "244600482"),
+    ],
+)
+def test_communaute_or_area_of_one_resolves_to_its_most_populated_commune(
+    territory: Territory, name: str, siren: str
+) -> None:
+    resolution = territory.resolve(name)
+    assert resolution.status == "found"
+    assert resolution.commune is not None
+    assert resolution.commune.insee == _members(siren)[0]["code_insee"]
+    assert resolution.area is not None
+    assert [epci.siren for epci in resolution.area.epcis] == [siren]
+
+
+def test_an_area_name_after_a_question_is_understood_as_the_place(territory: Territory) -> None:
+    result = answer(territory, "et sur le figeacois", commune_hint="46042")
+    assert (result.kind, _name(result)) == ("epci", "Figeac")
+    assert "Par « le Figeacois », j'entends la **communauté de communes Grand-Figeac**" in (
+        result.text
+    )
+    assert "Sa commune la plus peuplée est **Figeac**" in result.text
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["le Ségala", "la vallée du Lot", "la vallée de la Dordogne", "le causse", "la Bouriane"],
+)
+def test_an_area_over_several_communautes_is_never_forced_to_one_place(
+    territory: Territory, name: str
+) -> None:
+    resolution = territory.resolve(name)
+    assert (resolution.status, resolution.commune) == ("unknown", None)
+    result = answer(territory, f"combien d'habitants dans {name} ?", commune_hint="46102")
+    assert (result.kind, result.commune) == ("area", None)
+    assert "je n'ai ni chiffre ni liste de communes propres à ce secteur" in result.text
+
+
+def test_an_area_says_which_communautes_it_spans(territory: Territory) -> None:
+    result = answer(territory, "c'est où le Ségala ?")
+    assert "plusieurs communautés de communes" in result.text
+    assert "**communauté de communes Grand-Figeac**" in result.text
+    assert "**communauté de communes Causses et Vallée de la Dordogne**" in result.text
+
+
+def test_a_commune_named_with_a_communaute_is_the_place_asked_about(territory: Territory) -> None:
+    result = answer(territory, "Gramat, c'est dans le Grand Figeac ?")
+    assert (result.kind, _name(result)) == ("commune", "Gramat")
