@@ -1192,6 +1192,13 @@ def answer(
         if communaute_fact and resolution.area is None and resolution.commune is not None:
             commune = resolution.commune
             return composer.epci_answer(commune.epci_siren, communaute_fact, member=commune)
+        if fact in _COUNTS and resolution.area is None:
+            # "cauvaldor c'est quelles communes ? on regarde vers vayrac": a commune has no
+            # communes of its own; the communauté named beside it is the one asked about.
+            others = [w for i, w in enumerate(words) if not place.first <= i <= place.last]
+            beside = _find_place(territory, question, others)
+            if beside and beside.resolution.area and beside.resolution.area.communaute:
+                return composer.about(beside.resolution, fact)
         return composer.about(resolution, fact)
     keys = [word.key for word in words]
     fact = detect_fact(keys)

@@ -547,7 +547,7 @@ class ActionAnswerTerritory(UsesApi, Action):
         # "Le Vigan-en-Quercy, c'est comment comme coin ?": no fact asked, and an entry on
         # the place says more than its identity card; "la MDPH du Lot c'est où ?" about
         # Figeac: where the MDPH is, not where Figeac is.
-        if answer.fact in _IMPRECISE_FACTS and answer.kind != "outside":
+        if imprecise(answer) and answer.kind != "outside":
             where = place.insee if place else commune
             try:
                 found = await api.search_knowledge(question, None, where, confident_only=True)
@@ -571,6 +571,15 @@ class ActionAnswerTerritory(UsesApi, Action):
 # Facts too vague to answer a message the NLU placed elsewhere: "card" (nothing asked) and
 # "location" ("dans le Lot" ends many questions on other themes).
 _IMPRECISE_FACTS = ("card", "location")
+
+
+def imprecise(reading: TerritoryReply) -> bool:
+    """The reading answers no particular fact: also the Lot's communes, too many to list,
+    which "les pèlerins, ils traversent quels villages du lot ?" does not ask for."""
+    department_list = reading.kind == "department" and reading.fact == "commune_list"
+    return reading.fact in _IMPRECISE_FACTS or department_list
+
+
 # Readings whose place is a commune of the Lot (a commune déléguée's is the one it belongs to;
 # a communauté's, "le Figeacois", its most populated commune, which its answer names).
 _PLACE_KINDS = ("commune", "delegated", "epci")
@@ -621,7 +630,7 @@ def asks_a_fact(
     question, so "lauzerte dans le lot ou pas" asks where a place outside the Lot is."""
     if reading.kind == "unknown":
         return False
-    if reading.fact in _IMPRECISE_FACTS:
+    if imprecise(reading):
         return territory_leaning and reading.kind == "outside" and reading.fact == "location"
     return not (in_topic and reading.fact == "referent")
 

@@ -144,14 +144,16 @@ def test_a_question_widened_to_the_whole_department_is_asked_again_for_the_lot(
     assert outcome.slots["commune"] is None
 
 
+def knows_of_the_lot(api: FakeApi, cue: str, fact: str, text: str) -> None:
+    """The territory data answers `text`, a `fact` of the whole Lot, to questions with `cue`."""
+    api.knows(lambda question: cue in question, TerritoryReply("department", fact, text, (), None))
+
+
 def test_the_whole_department_after_a_towns_population_is_the_departments_population(
     api: FakeApi,
 ) -> None:
     population = "Le Lot compte 1 habitant (texte de test)."
-    api.knows(
-        lambda question: "département" in question,
-        TerritoryReply("department", "population", population, (), None),
-    )
+    knows_of_the_lot(api, "département", "population", population)
     events = [
         *answered(
             user("ask_territory", "combien d'habitants à Cahors ?", {"commune": "Cahors"}),
@@ -523,6 +525,23 @@ def test_where_something_is_is_answered_by_its_entry_not_by_where_the_town_is(
 
     assert outcome.text.startswith("Réponse de test sur les lycées de Figeac.")
     assert outcome.slots["last_theme"] == "schools"
+
+
+def test_villages_asked_of_the_whole_lot_are_answered_by_an_entry_clearly_about_them(
+    api: FakeApi,
+) -> None:
+    too_many = "Le Lot compte 312 communes (texte de test) : trop pour les citer toutes ici."
+    knows_of_the_lot(api, "villages", "commune_list", too_many)
+    api.answer(
+        lambda search: search.confident_only,
+        entry("test-gr65", "Réponse de test sur le chemin de Saint-Jacques.", theme="leisure"),
+    )
+    text = "les pèlerins de saint jacques, ils traversent quels villages du lot ?"
+
+    outcome = run(ActionAnswerTerritory(api), make_tracker([user("ask_territory", text)]))
+
+    assert outcome.text.startswith("Réponse de test sur le chemin de Saint-Jacques.")
+    assert too_many not in outcome.text
 
 
 def test_a_first_message_naming_a_place_and_more_is_answered_when_an_entry_is_clear(

@@ -600,6 +600,14 @@ def test_population_asked_after_a_communaute_is_the_communautes(territory: Terri
     assert f"**{_people(_members(CAUVALDOR))} habitants**" in result.text
 
 
+def test_communes_asked_of_a_communaute_named_beside_a_commune_are_the_communautes(
+    territory: Territory,
+) -> None:
+    result = answer(territory, "cauvaldor c'est quelles communes ? on regarde vers vayrac")
+    assert (result.kind, result.fact) == ("epci", "commune_list")
+    assert f"**{len(_members(CAUVALDOR))} communes**" in result.text
+
+
 def test_a_small_communaute_lists_all_its_communes(territory: Territory) -> None:
     result = answer(territory, "quelles communes font partie du Quercy Blanc ?")
     assert (result.kind, result.fact) == ("epci", "commune_list")
