@@ -229,8 +229,11 @@ class ActionNoteProfile(UsesApi, Action):
             # that point to one theme are what the visitor wants to hear about.
             # Nothing was asked: an entry is shown only when it clearly answers, the details
             # alone or, in a conversation on a theme, read with the question before ("on
-            # habitera à 2,5 km du collège" after asking about the school bus).
-            pointed = details_theme(latest)
+            # habitera à 2,5 km du collège" after asking about the school bus). Without
+            # details, the NLU's second reading may name the theme ("notre fils est autiste
+            # et il a une AESH, on arrive à la rentrée": schools).
+            ranking = latest.get("intent_ranking") or []
+            pointed = details_theme(latest) or asked_theme(ranking, ASKED_THEME_LEAST)
             if pointed is not None:
                 place = slot_place(tracker)
                 query = with_levels(text, latest)

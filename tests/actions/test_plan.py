@@ -126,17 +126,34 @@ def test_a_need_stated_in_a_description_is_answered_like_a_question(api: FakeApi
     assert outcome.text.index("Pour les premiers mois") < outcome.text.index("Voulez-vous que")
 
 
-def test_a_description_asking_nothing_gets_no_answer(api: FakeApi) -> None:
+def test_a_description_asking_nothing_and_pointing_to_no_theme_gets_no_answer(
+    api: FakeApi,
+) -> None:
     api.answer(lambda search: True, entry("ecoles-inscription", "Réponse à ne pas montrer."))
-    text = "on arrive en janvier avec deux enfants, un en CE1"
+    text = "on arrive en janvier, nous sommes quatre"
     description = user(
-        "inform_profile", text, ranking=[("inform_profile", 0.62), ("ask_schools", 0.33)]
+        "inform_profile", text, ranking=[("inform_profile", 0.92), ("goodbye", 0.05)]
     )
 
     outcome = run(ActionNoteProfile(api), make_tracker([description]))
 
     assert "Réponse à ne pas montrer" not in outcome.text
     assert outcome.text.startswith("Voulez-vous que je retienne")
+
+
+def test_a_description_the_nlu_also_reads_as_a_theme_gets_the_entry_clearly_about_it(
+    api: FakeApi,
+) -> None:
+    aesh = entry("ecoles-handicap", "Réponse de test sur les AESH.", theme="schools")
+    api.answer(lambda search: search.confident_only and search.theme == "schools", aesh)
+    text = "notre fils est autiste et il a une AESH, on arrive dans le Lot à la rentrée"
+    description = user(
+        "inform_profile", text, ranking=[("inform_profile", 0.58), ("ask_schools", 0.38)]
+    )
+
+    outcome = run(ActionNoteProfile(api), make_tracker([description]))
+
+    assert outcome.text.index("les AESH") < outcome.text.index("Voulez-vous que")
 
 
 def test_a_detail_given_in_a_conversation_on_a_theme_is_answered_with_the_question_before(
