@@ -1007,15 +1007,19 @@ class _Composer:
             )
         return self.result("epci", chosen, lines, member or communes[0], area)
 
+    def lot_part(self, epci: Epci) -> str:
+        """ " du Lot" after a count of a communauté that reaches into another département."""
+        return f" du {self.department.name}" if epci.outside_lot else ""
+
     def epci_count(self, epci: Epci, communes: list[Commune], subject: str) -> str:
-        where = f" du {self.department.name}" if epci.outside_lot else ""
+        where = self.lot_part(epci)
         return (
             f"{subject} regroupe **{_communes(len(communes))}**{where} en {self.data.epci.year} "
             f"{self.cite(self.data.epci.source)}."
         )
 
     def epci_population(self, epci: Epci, communes: list[Commune], subject: str) -> str:
-        where = f" du {self.department.name}" if epci.outside_lot else ""
+        where = self.lot_part(epci)
         data = self.data.population
         total = sum(commune.population for commune in communes)
         return (
@@ -1027,7 +1031,7 @@ class _Composer:
     def epci_list(self, epci: Epci, communes: list[Commune], subject: str) -> list[str]:
         if len(communes) <= _MAX_MEMBERS_LISTED:
             names = sorted((commune.name for commune in communes), key=place_key)
-            where = f" du {self.department.name}" if epci.outside_lot else ""
+            where = self.lot_part(epci)
             return [
                 f"{subject} regroupe ces {_communes(len(communes))}{where} en "
                 f"{self.data.epci.year} {self.cite(self.data.epci.source)} : "
