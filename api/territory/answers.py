@@ -75,6 +75,7 @@ _STOP_TEXT = """
     regroupement regroupee rattachee rattache existe
     coeur porte tour
     bon bah ben bref alors enfin sinon euh hum ah oh eh tiens super parfait genial accord
+    serieusement franchement vraiment juste simplement rapidement vite svp
     coup fois moment jour jours semaine mois an ans annee matin soir heure heures
     total endroit monde ce cette ces ca la bas
 """
@@ -1182,6 +1183,26 @@ def answer(
     else the commune of the conversation (`commune_hint`, INSEE code or name), else the
     département. A question that names a place and nothing else asks the fact the visitor's
     `previous` message asked ("et celui de Souillac ?" after Saint-Céré's postcode)."""
+    found = _answer(territory, question, commune_hint, previous)
+    return found.model_copy(update={"says_more": _says_more(territory, question)})
+
+
+def _says_more(territory: Territory, question: str) -> bool:
+    """Whether the question has words besides places, facts and small words: "la région
+    est-elle bien pour la pêche ?" mentions the région, it does not ask which it is."""
+    gazetteer = _gazetteer(territory)
+    return any(
+        not _is_stop(word.key) and word.key not in gazetteer.name_words
+        for word in _words(question, gazetteer.name_words)
+    )
+
+
+def _answer(
+    territory: Territory,
+    question: str,
+    commune_hint: str | None,
+    previous: str | None,
+) -> TerritoryAnswer:
     composer = _Composer(territory, question)
     words = _words(question, _gazetteer(territory).name_words)
     place = _find_place(territory, question, words)

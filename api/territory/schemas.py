@@ -195,3 +195,6 @@ class TerritoryAnswer(BaseModel):
     commune: Commune | None = None
     # The communauté or area the question named ("Cauvaldor", "le Ségala"), if any.
     area: Area | None = None
+    # The question says more than places and the fact ("une bonne région pour randonner ?"):
+    # it may be about something else that only mentions the fact.
+    says_more: bool = False

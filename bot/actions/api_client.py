@@ -107,6 +107,8 @@ class TerritoryReply:
     text: str
     sources: tuple[Source, ...]
     commune: Commune | None
+    # Words besides places and the fact: "une bonne région pour randonner ?" mentions it.
+    says_more: bool = False
 
 
 @dataclass(frozen=True)
@@ -415,6 +417,7 @@ class ApiClient:
                 text=str(body["text"]),
                 sources=tuple(Source(s["title"], s["url"]) for s in body.get("sources") or []),
                 commune=_commune(place) if place else None,
+                says_more=bool(body.get("says_more")),
             )
         except (KeyError, TypeError) as error:
             raise ApiUnavailable(f"unexpected territory answer: {error!r}") from error

@@ -65,8 +65,9 @@ class ActionFallbackLadder(UsesApi, Action):
             reading = await read_territory(api, tracker, text)
             leaning = leans_to_territory(latest)
             # "qui sont les référents pour Souillac ?": the territory data answers it exactly,
-            # where an entry would only say what a référent is.
-            if reading is not None and leaning:
+            # where an entry would only say what a référent is; "la région est-elle bien
+            # pour la pêche ?" only mentions a fact, and an entry clearly about it comes first.
+            if reading is not None and leaning and not reading.says_more:
                 answered = say_territory_fact(dispatcher, reading, territory_leaning=True)
                 if answered is not None:
                     return answered
@@ -101,6 +102,11 @@ class ActionFallbackLadder(UsesApi, Action):
                 )
                 if answered is not None:
                     return [*events, *answered]
+            # Nothing answers what the message says beside the fact it mentions: the fact.
+            if reading is not None and leaning:
+                answered = say_territory_fact(dispatcher, reading, territory_leaning=True)
+                if answered is not None:
+                    return answered
             # The API strips e-mail addresses and phone numbers before storing the text.
             commune = place.insee if place else tracker.get_slot("commune")
             await record_unanswered(api, text, themes[0] if themes else None, commune)

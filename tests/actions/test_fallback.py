@@ -340,3 +340,16 @@ def test_a_plain_no_out_of_context_asks_what_else(api: FakeApi) -> None:
     outcome = run(ActionYesNoOutOfContext(api), make_tracker([user("deny", "non merci")]))
 
     assert outcome.text == "Très bien. Que puis-je faire d'autre pour vous ?"
+
+
+def test_an_unsure_question_only_mentioning_the_region_gets_the_entry_about_it(
+    settings: Settings,
+) -> None:
+    text = "la région est-elle bien pour les loisirs ?"
+    ranking = [("nlu_fallback", 0.55), ("ask_territory", 0.37), ("ask_leisure", 0.28)]
+    events = [user("nlu_fallback", text, ranking=ranking)]
+
+    outcome = run(ActionFallbackLadder(), make_tracker(events))
+
+    assert "Réponse de test sur les loisirs dans le Lot." in outcome.text
+    assert "Occitanie" not in outcome.text

@@ -93,6 +93,22 @@ def test_a_word_after_au_is_not_taken_for_a_town_when_the_department_is_named(
     assert "176\u00a0473 habitants" in result.text
 
 
+@pytest.mark.parametrize(
+    ("question", "says_more"),
+    [
+        ("dans quelle région est le Lot ?", False),
+        ("bon serieusement, c'est quoi la prefecture du lot", False),
+        ("qui sont les référents pour Souillac ?", False),
+        ("la région est-elle bien pour la pêche ?", True),
+        ("le Lot, c'est une région sympa pour le vélo ?", True),
+    ],
+)
+def test_a_question_only_mentioning_a_fact_is_told_from_one_asking_it(
+    territory: Territory, question: str, says_more: bool
+) -> None:
+    assert answer(territory, question).says_more is says_more
+
+
 def test_number_of_communes_is_counted_in_communes_csv(territory: Territory) -> None:
     count = len(_rows("communes.csv"))
     result = answer(territory, "combien de communes compte le Lot ?")
@@ -343,8 +359,9 @@ def test_answer_endpoint_follows_the_contract(client: TestClient) -> None:
     response = client.get("/v1/territory/answer", params={"q": "code postal de st cere"})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "kind", "fact", "text", "sources", "commune", "area"}
+    assert set(body) == {"query", "kind", "fact", "text", "sources", "commune", "area", "says_more"}
     assert body["area"] is None
+    assert body["says_more"] is False
     assert body["query"] == "code postal de st cere"
     assert (body["kind"], body["fact"]) == ("commune", "postal_code")
     assert body["commune"]["insee"] == "46251"
