@@ -153,6 +153,11 @@ CHAT_WORDS = frozenset(
 )
 
 
+# A capital letter standing alone names a category (licence, holiday zone); "A", "I" and
+# "Y" are also words (an unaccented "À", English "I", "Y a-t-il").
+CATEGORY_LETTERS = frozenset("BCDEFGHJKLMNOPQRSTUVWXZ")
+
+
 class Lemmatizer:
     """spaCy French lemmas, accents folded, stop words out; cached, since visitors repeat
     themselves and entries rarely change.
@@ -170,6 +175,11 @@ class Lemmatizer:
     def _words(self, doc: "spacy.tokens.Doc") -> tuple[Word, ...]:
         words = []
         for token in doc:
+            if token.text in CATEGORY_LETTERS:
+                # "permis D", "zone C": the letter is what tells the bus licence from the
+                # car's, yet as a word it is too short and a stop word ("d'").
+                words.append(Word(token.text.lower(), token.text.lower()))
+                continue
             if token.is_punct or token.is_space or token.is_stop:
                 continue
             lemma = fold(token.lemma_ or token.text).strip("-'’ ")

@@ -51,7 +51,7 @@ EXPECTED_FIRST = [
     ("emploi dans l'industrie aéronautique", "jobs", None, "emploi-industrie"),
     ("reprendre une entreprise", "business", None, "entreprendre-reprise"),
     ("s'installer comme agriculteur", "business", None, "entreprendre-installation-agricole"),
-    ("ouvrir un gîte", "business", None, "entreprendre-tourisme"),
+    ("ouvrir un gîte", "business", None, "entreprendre-meuble-tourisme-chambres-hotes"),
     ("VAE validation des acquis", "retraining", None, "reconversion-vae"),
     ("formation aux métiers du soin", "retraining", None, "reconversion-sante"),
     ("le train pour Paris", "transport", None, "transport-train-paris-toulouse"),
@@ -429,3 +429,14 @@ def test_a_town_carried_from_the_conversation_keeps_its_entries_that_answer_the_
 ) -> None:
     found = real_knowledge.search(question, theme, "Figeac", 3, place_carried=True)
     assert found.results[0].id == expected
+
+
+def test_a_licence_letter_tells_the_bus_licence_from_the_cars(
+    real_knowledge: KnowledgeService,
+) -> None:
+    lemmatizer = real_knowledge.snapshot.index.lemmatizer
+    assert "d" in lemmatizer.terms("qui paie le permis D ?")
+    # The "C'" of "C'est" is no letter standing alone.
+    assert "c" not in lemmatizer.terms("C'est quand la rentrée ?")
+    found = real_knowledge.search("le permis D pour conduire un bus", None, None, 3)
+    assert found.results[0].id == "reconversion-permis-poids-lourd-bus"
