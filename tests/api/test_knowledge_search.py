@@ -51,7 +51,7 @@ EXPECTED_FIRST = [
     ("emploi dans l'industrie aéronautique", "jobs", None, "emploi-industrie"),
     ("reprendre une entreprise", "business", None, "entreprendre-reprise"),
     ("s'installer comme agriculteur", "business", None, "entreprendre-installation-agricole"),
-    ("ouvrir un gîte", "business", None, "entreprendre-meuble-tourisme-chambres-hotes"),
+    ("ouvrir un gîte", "business", None, "entreprendre-tourisme"),
     ("VAE validation des acquis", "retraining", None, "reconversion-vae"),
     ("formation aux métiers du soin", "retraining", None, "reconversion-sante"),
     ("le train pour Paris", "transport", None, "transport-train-paris-toulouse"),
