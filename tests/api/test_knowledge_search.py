@@ -440,3 +440,12 @@ def test_a_licence_letter_tells_the_bus_licence_from_the_cars(
     assert "c" not in lemmatizer.terms("C'est quand la rentrée ?")
     found = real_knowledge.search("le permis D pour conduire un bus", None, None, 3)
     assert found.results[0].id == "reconversion-permis-poids-lourd-bus"
+
+
+def test_a_towns_entry_on_another_theme_yields_to_the_theme_asked(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # Gramat's collèges share "enfants" with the question; it asks about jobs.
+    question = "On déménage avec nos deux enfants, est-ce que ça recrute là-bas ?"
+    found = real_knowledge.search(question, "jobs", "Gramat", 3)
+    assert found.results[0].theme == "jobs"
