@@ -365,6 +365,8 @@ class KnowledgeIndex:
                 self._by_commune.setdefault(insee, []).append(position)
             for siren in loaded.entry.scope.epci:
                 self._by_epci.setdefault(siren, []).append(position)
+        self._positions = {loaded.entry.id: position for position, loaded in enumerate(entries)}
+        self._entry_terms = [frozenset(terms) for terms in documents]
         # Which entries hold each word (lemma), whatever its weight.
         postings: dict[str, list[int]] = {}
         for position, terms in enumerate(documents):
@@ -484,6 +486,16 @@ class KnowledgeIndex:
         scores = themed + local
         return relevance, scores.astype(np.float32), eligible
 
+    def _covering(self, entry_id: str, query: str) -> int | None:
+        """The entry's position when it holds every word of `query`, as lemma or as typed."""
+        position = self._positions.get(entry_id)
+        if position is None:
+            return None
+        words = self._lemmatizer.words_many([query])[0]
+        held = self._entry_terms[position]
+        covers = bool(words) and all(word.lemma in held or word.surface in held for word in words)
+        return position if covers else None
+
     def _rare_words(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
         """Per entry, how many words of the question it holds that few entries hold."""
         counts = np.zeros(len(self.entries), dtype=np.float32)
@@ -520,16 +532,32 @@ class KnowledgeIndex:
         local_first: bool = False,
         place_carried: bool = False,
         likely_only: bool = False,
+        covered_by: str | None = None,
     ) -> Outcome:
         """The best entries; `confident_only`: only entries clearly about the question, and
         no overview of the theme when none is; `likely_only`: only entries likely about it
         (`Ranking.likely`), no overview either; `local_first`: entries of the theme written
         for the commune or its communauté come first when they answer at all;
-        `place_carried`: the commune is the conversation's, the question does not name it."""
+        `place_carried`: the commune is the conversation's, the question does not name it;
+        `covered_by`: an entry id, the only result when that entry holds every word of the
+        question ("c'est financé ?" after an entry on retraining that says how)."""
         signals = self.signals(query)
         relevance, scores, eligible = self.scores(
             signals, theme, commune, place_carried=place_carried
         )
+        covering = self._covering(covered_by, query) if covered_by else None
+        if covering is not None:
+            return Outcome(
+                hits=[
+                    Hit(
+                        self.entries[covering],
+                        float(scores[covering]),
+                        self._scope_match(covering, commune),
+                    )
+                ],
+                close_call=None,
+                local_in_theme=self._local_in_theme(theme, commune),
+            )
         if confident_only:
             matching = relevance >= self.ranking.confident
             leader = self._clear_leader(relevance, eligible)

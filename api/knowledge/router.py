@@ -46,6 +46,7 @@ def search(
     local_first: bool = False,
     place_carried: bool = False,
     likely_only: bool = False,
+    covered_by: Annotated[str | None, Query(max_length=200)] = None,
 ) -> SearchResponse:
     try:
         return knowledge.search(
@@ -57,6 +58,7 @@ def search(
             local_first,
             place_carried=place_carried,
             likely_only=likely_only,
+            covered_by=covered_by,
         )
     except ContentError as error:
         raise _unavailable(error) from error

@@ -222,6 +222,7 @@ class KnowledgeService:
         local_first: bool = False,
         place_carried: bool = False,
         likely_only: bool = False,
+        covered_by: str | None = None,
     ) -> SearchResponse:
         snapshot = self.snapshot
         resolved = self.resolve_commune(commune)
@@ -234,6 +235,7 @@ class KnowledgeService:
             local_first=local_first,
             place_carried=place_carried,
             likely_only=likely_only,
+            covered_by=covered_by,
         )
         close = outcome.close_call.entry if outcome.close_call else None
         return SearchResponse(

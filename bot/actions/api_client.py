@@ -358,8 +358,11 @@ class ApiClient:
         local_first: bool = False,
         place_carried: bool = False,
         likely_only: bool = False,
+        covered_by: str | None = None,
     ) -> KnowledgeAnswer:
         params: dict[str, Any] = {"q": query[:MAX_QUERY_CHARS], "limit": limit}
+        if covered_by:
+            params["covered_by"] = covered_by
         if likely_only:
             params["likely_only"] = "true"
         if confident_only:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -54,3 +55,21 @@ def rating_tag(
             }
         }
     }
+
+
+def last_shown_entry(events: Sequence[dict[str, Any]]) -> tuple[str, str | None] | None:
+    """(id, theme) of the entry that answered the visitor's message before the latest one,
+    from its rating tag; None when no entry did."""
+    users = 0
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users > 1:
+                return None
+        elif kind == "bot" and users == 1:
+            custom = (event.get("data") or {}).get("custom") or {}
+            tag = (custom.get("data") or {}).get("feedback") if isinstance(custom, dict) else None
+            if isinstance(tag, dict) and tag.get("entry_id"):
+                return str(tag["entry_id"]), tag.get("theme")
+    return None

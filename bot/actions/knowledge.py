@@ -431,13 +431,21 @@ class ThemeAnswer:
     async def own_words_answer(self, theme: str, commune: str | None) -> KnowledgeAnswer | None:
         """A follow-up that names its own subject ("et l'immatriculation, ça se fait où ?"
         after a bakery to take over): the entry of the theme clearly about its own words,
-        which the question before would drown; None when there is none."""
+        which the question before would drown; or the entry just shown, when it holds every
+        word of the follow-up ("c'est financé ?" after the ways to fund a retraining). None
+        when there is neither."""
         turn = self.turn
         if turn.intent != texts.FOLLOW_UP_INTENT or not turn.typed or turn.asked:
             return None
         words = without_place(turn.text, turn.latest)
+        shown = feedback.last_shown_entry(self.tracker.events)
         own = await self.api.search_knowledge(
-            words, theme, commune, confident_only=True, place_carried=self.place_carried
+            words,
+            theme,
+            commune,
+            confident_only=True,
+            place_carried=self.place_carried,
+            covered_by=shown[0] if shown and shown[1] == theme else None,
         )
         return own if own.hits and own.hits[0].theme == theme else None
 

@@ -608,6 +608,31 @@ def test_a_follow_up_naming_its_own_subject_gets_the_entry_on_it_within_the_them
     assert shown in outcome.text
 
 
+def test_a_follow_up_the_entry_just_shown_answers_gets_that_entry_again(api: FakeApi) -> None:
+    api.answer(
+        lambda search: search.confident_only and search.covered_by == "test-financement",
+        entry("test-financement", "Réponse de test sur le financement.", theme="retraining"),
+    )
+    api.answer(
+        lambda search: not search.confident_only,
+        entry("test-permis-poids-lourd", "Réponse de test sur le permis poids lourd."),
+    )
+    shown = {
+        "custom": {"data": {"feedback": {"entry_id": "test-financement", "theme": "retraining"}}}
+    }
+    events = [
+        user("ask_retraining", "je voudrais me reconvertir dans l'industrie"),
+        action("action_answer_theme"),
+        {"event": "bot", "text": None, "data": shown},
+        action("action_listen"),
+        user("ask_follow_up", "c'est financé ?"),
+    ]
+
+    outcome = ask(events, {"last_theme": "retraining"}, api=api)
+
+    assert "Réponse de test sur le financement." in outcome.text
+
+
 def test_a_follow_up_opening_a_new_subject_gets_the_nlus_next_reading(api: FakeApi) -> None:
     text = "sinon il fait combien de degrés à Gramat là maintenant ?"
     ranking = [("ask_follow_up", 0.67), ("out_of_scope", 0.11), ("ask_living", 0.05)]

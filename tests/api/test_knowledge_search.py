@@ -449,3 +449,27 @@ def test_a_towns_entry_on_another_theme_yields_to_the_theme_asked(
     question = "On déménage avec nos deux enfants, est-ce que ça recrute là-bas ?"
     found = real_knowledge.search(question, "jobs", "Gramat", 3)
     assert found.results[0].theme == "jobs"
+
+
+def test_a_follow_up_the_entry_just_shown_already_answers_gets_that_entry_again(
+    real_knowledge: KnowledgeService,
+) -> None:
+    question = "c'est financé par le CPF ?"
+    alone = real_knowledge.search(question, "retraining", None, 3, confident_only=True)
+    assert alone.results[0].id != "reconversion-lot-panorama"
+    covered = real_knowledge.search(
+        question, "retraining", None, 3, confident_only=True, covered_by="reconversion-lot-panorama"
+    )
+    assert [result.id for result in covered.results] == ["reconversion-lot-panorama"]
+
+
+def test_a_follow_up_on_something_the_entry_just_shown_lacks_finds_its_own_entry(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # After canoes on the Célé: fishing is not in the canoes' entry.
+    question = "et pour pêcher il faut une carte ?"
+    found = real_knowledge.search(
+        question, "leisure", None, 3, confident_only=True, covered_by="loisirs-baignade-canoe"
+    )
+    assert found.results
+    assert found.results[0].id != "loisirs-baignade-canoe"

@@ -45,6 +45,7 @@ class Search:
     local_first: bool = False
     place_carried: bool = False
     likely_only: bool = False
+    covered_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,12 @@ class FakeApi(ApiClient):
         return Resolution("unknown", None, close)
 
     async def search_knowledge(
-        self, query: str, theme: str | None, commune: str | None, limit: int = 3, **flags: bool
+        self,
+        query: str,
+        theme: str | None,
+        commune: str | None,
+        limit: int = 3,
+        **flags: bool | str | None,
     ) -> KnowledgeAnswer:
         self._call()
         search = Search(query, theme, commune, **flags)
