@@ -559,10 +559,15 @@ class KnowledgeIndex:
                 local_in_theme=self._local_in_theme(theme, commune),
             )
         if confident_only:
-            matching = relevance >= self.ranking.confident
+            rare = self._rare_words(signals.terms)
+            matching = relevance + self.ranking.rare_word * rare >= self.ranking.confident
             leader = self._clear_leader(relevance, eligible)
             if leader is not None:
                 matching[leader] = True
+            if rare.any():
+                # "c'est quoi l'APA exactement ?": only the entries naming the APA are clearly
+                # about it, not one whose example "C'est quoi l'ACRE ?" has the same form.
+                matching &= rare > 0
         elif likely_only:
             matching = relevance >= self.ranking.likely
         else:

@@ -473,3 +473,25 @@ def test_a_follow_up_on_something_the_entry_just_shown_lacks_finds_its_own_entry
     )
     assert found.results
     assert found.results[0].id != "loisirs-baignade-canoe"
+
+
+@pytest.mark.parametrize(
+    ("question", "theme", "expected"),
+    [
+        # "C'est quoi l'ACRE ?" has the same form; only one entry names the APA.
+        ("c'est quoi l'APA exactement ?", "health", "sante-personnes-agees-lot"),
+        ("le PLU je le trouve où ?", "housing", "logement-terrain-construire"),
+    ],
+)
+def test_an_entry_is_clearly_about_a_rare_word_only_when_it_holds_it(
+    real_knowledge: KnowledgeService, question: str, theme: str, expected: str
+) -> None:
+    found = real_knowledge.search(question, theme, None, 3, confident_only=True)
+    assert [result.id for result in found.results][:1] == [expected]
+
+
+def test_the_housing_overview_answers_whether_rents_are_high_in_the_lot(
+    real_knowledge: KnowledgeService,
+) -> None:
+    found = real_knowledge.search("les loyers sont chers dans le lot ?", "housing", None, 3)
+    assert found.results[0].id == "logement-panorama-lot"
