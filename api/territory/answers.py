@@ -75,7 +75,7 @@ _STOP_TEXT = """
     regroupement regroupee rattachee rattache existe
     coeur porte tour
     bon bah ben bref alors enfin sinon euh hum ah oh eh tiens super parfait genial accord
-    serieusement franchement vraiment juste simplement rapidement vite svp
+    serieusement franchement vraiment juste simplement rapidement vite
     coup fois moment jour jours semaine mois an ans annee matin soir heure heures
     total endroit monde ce cette ces ca la bas
 """
