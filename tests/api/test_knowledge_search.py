@@ -200,7 +200,7 @@ def test_a_message_one_entry_answers_far_better_than_any_other_is_answered(
 ) -> None:
     index = real_knowledge.snapshot.index
     # Below the relevance that answers alone, but no other entry comes close.
-    monkeypatch.setattr(index, "ranking", replace(index.ranking, confident=1.2))
+    monkeypatch.setattr(index, "ranking", replace(index.ranking, confident=1.5))
     found = real_knowledge.search(
         "je cherche un tiers-lieu pour travailler quelques jours par semaine",
         None,
