@@ -1183,28 +1183,22 @@ def answer(
     else the commune of the conversation (`commune_hint`, INSEE code or name), else the
     département. A question that names a place and nothing else asks the fact the visitor's
     `previous` message asked ("et celui de Souillac ?" after Saint-Céré's postcode)."""
-    found = _answer(territory, question, commune_hint, previous)
-    return found.model_copy(update={"says_more": _says_more(territory, question)})
-
-
-def _says_more(territory: Territory, question: str) -> bool:
-    """Whether the question has words besides places, facts and small words: "la région
-    est-elle bien pour la pêche ?" mentions the région, it does not ask which it is."""
-    gazetteer = _gazetteer(territory)
-    return any(
-        not _is_stop(word.key) and word.key not in gazetteer.name_words
-        for word in _words(question, gazetteer.name_words)
-    )
+    name_words = _gazetteer(territory).name_words
+    words = _words(question, name_words)
+    found = _answer(territory, question, words, commune_hint, previous)
+    # "la région est-elle bien pour la pêche ?" mentions the région, it does not ask which.
+    says_more = any(not _is_stop(w.key) and w.key not in name_words for w in words)
+    return found.model_copy(update={"says_more": says_more})
 
 
 def _answer(
     territory: Territory,
     question: str,
+    words: list[_Word],
     commune_hint: str | None,
     previous: str | None,
 ) -> TerritoryAnswer:
     composer = _Composer(territory, question)
-    words = _words(question, _gazetteer(territory).name_words)
     place = _find_place(territory, question, words)
     if place is not None:
         rest = [w.key for i, w in enumerate(words) if not place.first <= i <= place.last]
