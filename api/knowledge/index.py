@@ -17,6 +17,7 @@ import spacy
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from api.knowledge.encoder import Encoder, Vectors
+from api.knowledge.language import is_english
 from api.knowledge.schemas import THEMES, ScopeMatch
 from api.knowledge.validation import LoadedEntry
 from api.territory.normalize import fold
@@ -124,6 +125,14 @@ class Ranking:
     # split, a right first answer leads by less than this one time in eight, a wrong one
     # one time in three).
     close: float = 0.1
+
+    @property
+    def semantic_weight(self) -> float:
+        return self.semantic + self.semantic_mean
+
+    @property
+    def total_weight(self) -> float:
+        return self.lexical + self.semantic_weight + self.characters
 
 
 DEFAULT_RANKING = Ranking()
@@ -308,6 +317,8 @@ class Signals:
     names_department: bool = False
     # The question's lemmas, to tell what an entry matches that another does not.
     terms: tuple[str, ...] = ()
+    # Written in English: only its meaning can match the French entries.
+    english: bool = False
 
 
 @dataclass(frozen=True)
@@ -426,13 +437,20 @@ class KnowledgeIndex:
         semantic, semantic_mean = self._semantic(query)
         lexical = lexical / best if best > 0 else lexical
         names_department = not DEPARTMENT_WORDS.isdisjoint(terms)
+        characters = self._characters.scores(query)
+        english = self._encoder is not None and is_english(query)
+        if english:
+            # French lemmas and n-grams of English words match by chance ("farm", "work":
+            # the one entry with an English example question won them all).
+            lexical, characters = self._zeros, self._zeros
         return Signals(
             lexical,
             semantic,
             semantic_mean,
-            self._characters.scores(query),
+            characters,
             names_department,
             tuple(dict.fromkeys(terms)),
+            english,
         )
 
     def scores(
@@ -454,6 +472,10 @@ class KnowledgeIndex:
             + rank.semantic_mean * signals.semantic_mean
             + rank.characters * signals.characters
         )
+        if signals.english:
+            # Meaning alone, scaled to the whole weight, so that the thresholds (floor,
+            # confident, likely) keep their sense for an English question.
+            relevance = relevance * rank.total_weight / rank.semantic_weight
         local = np.zeros(len(self.entries), dtype=np.float32)
         eligible = np.ones(len(self.entries), dtype=bool)
         if commune is not None:

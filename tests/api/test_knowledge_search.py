@@ -495,3 +495,27 @@ def test_the_housing_overview_answers_whether_rents_are_high_in_the_lot(
 ) -> None:
     found = real_knowledge.search("les loyers sont chers dans le lot ?", "housing", None, 3)
     assert found.results[0].id == "logement-panorama-lot"
+
+
+@pytest.mark.parametrize(
+    ("question", "theme", "expected"),
+    [
+        (
+            "Is there farm work in the Lot, like on livestock farms or for the grape harvest?",
+            None,
+            "emploi-agriculture",
+        ),
+        (
+            "Is there a direct flight from London to an airport close to the Lot?",
+            None,
+            "transport-aeroports",
+        ),
+    ],
+)
+def test_an_english_question_is_answered_by_the_entry_it_means(
+    real_knowledge: KnowledgeService, question: str, theme: str | None, expected: str
+) -> None:
+    # The French-lessons entry, whose one English example shares words with every English
+    # question, used to win them all.
+    found = real_knowledge.search(question, theme, None, 3)
+    assert found.results[0].id == expected
