@@ -562,12 +562,22 @@ class KnowledgeIndex:
         for the commune or its communauté come first when they answer at all;
         `place_carried`: the commune is the conversation's, the question does not name it;
         `covered_by`: an entry id, the only result when that entry holds every word of the
-        question ("c'est financé ?" after an entry on retraining that says how)."""
+        question ("c'est financé ?" after an entry on retraining that says how) and, without
+        `confident_only`, no entry leads it by `Ranking.lead`."""
         signals = self.signals(query)
         relevance, scores, eligible = self.scores(
             signals, theme, commune, place_carried=place_carried
         )
         covering = self._covering(covered_by, query) if covered_by else None
+        best = float(scores[eligible].max()) if eligible.any() else 0.0
+        if (
+            covering is not None
+            and not confident_only
+            and scores[covering] < best - self.ranking.lead
+        ):
+            # A question on the theme, not a follow-up the NLU recognised, may be about
+            # another entry clearly more about it, which the entry just shown names too.
+            covering = None
         if covering is not None:
             return Outcome(
                 hits=[

@@ -400,6 +400,7 @@ class ThemeAnswer:
                     commune,
                     local_first=place_after,
                     place_carried=self.place_carried,
+                    covered_by=None if place_after else self.shown_entry(theme),
                 )
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.search_failed", extra={"sender": self.tracker.sender_id})
@@ -438,16 +439,21 @@ class ThemeAnswer:
         if turn.intent != texts.FOLLOW_UP_INTENT or not turn.typed or turn.asked:
             return None
         words = without_place(turn.text, turn.latest)
-        shown = feedback.last_shown_entry(self.tracker.events)
         own = await self.api.search_knowledge(
             words,
             theme,
             commune,
             confident_only=True,
             place_carried=self.place_carried,
-            covered_by=shown[0] if shown and shown[1] == theme else None,
+            covered_by=self.shown_entry(theme),
         )
         return own if own.hits and own.hits[0].theme == theme else None
+
+    def shown_entry(self, theme: str) -> str | None:
+        """The entry of `theme` that answered the message before, for a typed question: "c'est
+        financé par le CPF ?" after web development courses asks about those courses."""
+        shown = feedback.last_shown_entry(self.tracker.events)
+        return shown[0] if self.turn.typed and shown and shown[1] == theme else None
 
 
 async def present_place(

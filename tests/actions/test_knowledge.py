@@ -633,6 +633,35 @@ def test_a_follow_up_the_entry_just_shown_answers_gets_that_entry_again(api: Fak
     assert "Réponse de test sur le financement." in outcome.text
 
 
+def test_a_theme_question_on_the_entry_just_shown_offers_it_for_another_answer(
+    api: FakeApi,
+) -> None:
+    # "c'est financé par le CPF ?" is heard as a retraining question: the search is told
+    # which entry was just shown, and answers it again when it holds the whole question.
+    api.answer(
+        lambda search: search.covered_by == "test-numerique",
+        entry("test-numerique", "Réponse de test sur le numérique.", theme="retraining"),
+    )
+    api.answer(
+        lambda search: search.covered_by is None,
+        entry("test-permis-poids-lourd", "Réponse de test sur le permis poids lourd."),
+    )
+    shown = {
+        "custom": {"data": {"feedback": {"entry_id": "test-numerique", "theme": "retraining"}}}
+    }
+    events = [
+        user("ask_retraining", "je voudrais me reconvertir dans le développement web"),
+        action("action_answer_theme"),
+        {"event": "bot", "text": None, "data": shown},
+        action("action_listen"),
+        user("ask_retraining", "c'est financé par le CPF ?"),
+    ]
+
+    outcome = ask(events, {"last_theme": "retraining"}, api=api)
+
+    assert "Réponse de test sur le numérique." in outcome.text
+
+
 def test_a_follow_up_opening_a_new_subject_gets_the_nlus_next_reading(api: FakeApi) -> None:
     text = "sinon il fait combien de degrés à Gramat là maintenant ?"
     ranking = [("ask_follow_up", 0.67), ("out_of_scope", 0.11), ("ask_living", 0.05)]

@@ -463,6 +463,28 @@ def test_a_follow_up_the_entry_just_shown_already_answers_gets_that_entry_again(
     assert [result.id for result in covered.results] == ["reconversion-lot-panorama"]
 
 
+def test_a_theme_question_on_the_entry_just_shown_gets_it_unless_another_is_clearly_meant(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # After web development courses, "c'est financé par le CPF ?" asks about them...
+    question = "c'est financé par le CPF ?"
+    alone = real_knowledge.search(question, "retraining", None, 3)
+    assert alone.results[0].id != "reconversion-numerique"
+    covered = real_knowledge.search(
+        question, "retraining", None, 3, covered_by="reconversion-numerique"
+    )
+    assert [result.id for result in covered.results] == ["reconversion-numerique"]
+    # ...but after tourism businesses, the entry on takeovers is far more about this one.
+    found = real_knowledge.search(
+        "Y a-t-il des commerces à reprendre ?",
+        "business",
+        None,
+        3,
+        covered_by="entreprendre-tourisme",
+    )
+    assert found.results[0].id == "entreprendre-reprise"
+
+
 def test_a_follow_up_on_something_the_entry_just_shown_lacks_finds_its_own_entry(
     real_knowledge: KnowledgeService,
 ) -> None:
