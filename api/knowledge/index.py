@@ -3,6 +3,8 @@ and a semantic one (a multilingual sentence encoder) fused into one score, then 
 NLU recognised and the visitor's commune weigh on it. Every theme is searched: a strong match
 elsewhere wins over a weak one in the asked theme."""
 
+import bisect
+import itertools
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -46,6 +48,14 @@ RARE_WORD_ENTRIES = 2
 # Words by which a question names a part of the department ("que visiter dans le nord du
 # Lot ?"): an entry written for one place may then be just what is asked.
 AREA_WORDS = frozenset({"nord", "sud", "est", "ouest"})
+# A word typed with its article or pronoun glued on ("linterim", "lecole", "jhabite")
+# stands for the rest when the entries hold the rest and it is long enough to be a word.
+GLUED_ARTICLES = frozenset("ldjmnstc")
+GLUED_MIN = 5
+# A clipped word ("covoit", "gyneco") stands for the entries' words it starts, when it is
+# this long and they are few: "dispo" starts eight words, "dispositif" among them.
+CLIPPED_MIN = 5
+CLIPPED_MAX_WORDS = 3
 # The start of an answer says what it is about; the rest adds details, not topic.
 ANSWER_CHARS_EMBEDDED = 600
 _MARKDOWN = re.compile(r"[*_#>`]|\[([^\]]*)\]\([^)]*\)")
@@ -356,6 +366,7 @@ class KnowledgeIndex:
         self._bm25 = bm25s.BM25()
         if self.entries:
             self._bm25.index([list(doc) for doc in documents], show_progress=False)
+        self._vocabulary = sorted(self._bm25.vocab_dict) if self.entries else []
         size = len(self.entries)
         self._encoder = encoder if vectors is not None else None
         self._vectors = vectors
@@ -402,6 +413,31 @@ class KnowledgeIndex:
             return self._zeros
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
+    def _repaired(self, words: Sequence[Word]) -> list[str]:
+        """The words of the entries that the question's unknown words stand for: typed with
+        their article glued on ("linterim", "lecole"), or clipped ("covoit", "gyneco") when
+        few words of the entries start with them. A word whose lemma or typed form the
+        entries hold is no unknown word ("generaliste", lemmatised "generalist")."""
+        vocabulary = self._bm25.vocab_dict
+        repaired: list[str] = []
+        for word in words:
+            if word.lemma in vocabulary or word.surface in vocabulary:
+                continue
+            repaired += self._repair(word.surface) or self._repair(word.lemma)
+        return repaired
+
+    def _repair(self, term: str) -> list[str]:
+        vocabulary = self._bm25.vocab_dict
+        if len(term) > GLUED_MIN and term[0] in GLUED_ARTICLES and term[1:] in vocabulary:
+            return [term[1:]]
+        if len(term) < CLIPPED_MIN:
+            return []
+        start = bisect.bisect_left(self._vocabulary, term)
+        longer = list(
+            itertools.takewhile(lambda word: word.startswith(term), self._vocabulary[start:])
+        )
+        return longer if len(longer) <= CLIPPED_MAX_WORDS else []
+
     def _semantic(self, query: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """Per entry, the best and the mean cosine of its embedded texts with `query`."""
         if self._encoder is None or self._vectors is None or not self.entries:
@@ -431,8 +467,9 @@ class KnowledgeIndex:
 
     def signals(self, query: str) -> "Signals":
         """What the words of `query` say of every entry, before any weighting."""
-        terms = self._lemmatizer.terms(query)
-        lexical = self._lexical(terms)
+        words = self._lemmatizer.words_many([query])[0]
+        terms = tuple(term for word in words for term in dict.fromkeys(word))
+        lexical = self._lexical([*terms, *self._repaired(words)] if self.entries else terms)
         best = float(lexical.max()) if lexical.size else 0.0
         semantic, semantic_mean = self._semantic(query)
         lexical = lexical / best if best > 0 else lexical

@@ -541,3 +541,28 @@ def test_an_english_question_is_answered_by_the_entry_it_means(
     # question, used to win them all.
     found = real_knowledge.search(question, theme, None, 3)
     assert found.results[0].id == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "theme", "commune", "expected"),
+    [
+        # Clipped: "covoit" is no word of the entries, "covoiturage" is.
+        (
+            "j'habiterai et je bosserai , y a du covoit ?",
+            "transport",
+            "Limogne-en-Quercy",
+            "transport-covoiturage-lot",
+        ),
+        # The article glued on.
+        ("linterim dans le 46 ca marche bien ?", None, None, "emploi-interim"),
+    ],
+)
+def test_a_clipped_word_or_one_typed_with_its_article_glued_on_still_finds_its_entry(
+    real_knowledge: KnowledgeService,
+    question: str,
+    theme: str | None,
+    commune: str | None,
+    expected: str,
+) -> None:
+    found = real_knowledge.search(question, theme, commune, 3)
+    assert found.results[0].id == expected
