@@ -27,6 +27,7 @@ from bot.actions.conversation import (
 from bot.actions.knowledge import (
     ThemeAnswer,
     answer_if_clear,
+    say_best_of_theme,
     say_if_clear,
     slot_place,
     with_levels,
@@ -192,6 +193,17 @@ async def _make_plan(
     )
 
 
+def described_theme(text: str, parse_data: dict[str, Any]) -> str | None:
+    """The one theme a description's details point to: its trades or housing as the NLU
+    tagged them, else children or their classes ("on a deux enfants de 5 et 9 ans"): schools."""
+    theme = details_theme(parse_data)
+    if theme is None:
+        update = read_message(text, parse_data)
+        if update.levels or update.children_count:
+            return "schools"
+    return theme
+
+
 class ActionNoteProfile(UsesApi, Action):
     """A message describing the project: noted once the visitor agreed; the agreement is
     asked the first time; after a no, nothing is kept."""
@@ -233,16 +245,23 @@ class ActionNoteProfile(UsesApi, Action):
             # details, the NLU's second reading may name the theme ("notre fils est autiste
             # et il a une AESH, on arrive à la rentrée": schools).
             ranking = latest.get("intent_ranking") or []
-            pointed = details_theme(latest) or asked_theme(ranking, ASKED_THEME_LEAST)
+            details = described_theme(text, latest)
+            pointed = details or asked_theme(ranking, ASKED_THEME_LEAST)
+            place = slot_place(tracker)
+            query = with_levels(text, latest)
             if pointed is not None:
-                place = slot_place(tracker)
-                query = with_levels(text, latest)
                 said = await say_if_clear(self.api, dispatcher, tracker, query, pointed, place)
                 if said is not None:
                     return said
             followed = await answer_if_clear(
                 self.api, dispatcher, tracker, text, [], follow_up_only=True
             )
+            if followed is None and details is not None:
+                # Answer first: "on a deux enfants de 5 et 9 ans" hears about enrolling them
+                # at school before being asked whether it may be remembered.
+                followed = await say_best_of_theme(
+                    self.api, dispatcher, tracker, query, details, place
+                )
             return followed or []
         theme = asked_theme(latest.get("intent_ranking") or [], ASKED_THEME_LEAST)
         theme = theme or details_theme(latest)

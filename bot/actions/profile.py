@@ -42,7 +42,7 @@ _LEVEL_PATTERNS = tuple((level, re.compile(rf"\b(?:{words})\b")) for level, word
 # ("première" or "seconde" may be anything but a class).
 _LEVEL_IN_TEXT = re.compile(
     r"\b(?:creches?|micro-?creche|maternelle|(?:petite|moyenne|grande) section|primaire|"
-    r"elementaire|cp|ce1|ce2|cm1|cm2|college|en (?:sixieme|cinquieme|quatrieme|troisieme)|"
+    r"elementaire|cp|ce1|ce2|cm1|cm2|college|en (?:sixieme|cinquieme|quatrieme|troisieme|[6543]e)|"
     r"lycee|terminale|fac|universite|bts|etudes superieures)\b"
 )
 _NUMBER_WORDS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6}

@@ -186,7 +186,22 @@ def test_a_wish_whose_details_point_to_a_theme_gets_the_entry_clearly_about_it(
     assert outcome.slots["last_theme"] == "jobs"
 
 
-def test_details_pointing_to_no_clear_entry_leave_only_the_consent_question(
+def test_children_described_hear_about_schools_before_the_consent_question(
+    api: FakeApi,
+) -> None:
+    # Nothing asked, no entry clearly about it: the best of the schools' entries all the same.
+    enrolment = entry(
+        "ecoles-test", "Réponse de test sur l'inscription à l'école.", theme="schools"
+    )
+    api.answer(lambda search: not search.confident_only and search.theme == "schools", enrolment)
+    events = [user("inform_profile", "on a deux enfants de 5 et 9 ans")]
+
+    outcome = run(ActionNoteProfile(api), make_tracker(events))
+
+    assert outcome.text.index("inscription à l'école") < outcome.text.index("Voulez-vous que")
+
+
+def test_details_no_entry_answers_leave_only_the_consent_question(
     api: FakeApi,
 ) -> None:
     wish = user("inform_profile", "elle veut être infirmière", {"job": "infirmière"})
