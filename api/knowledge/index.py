@@ -418,6 +418,8 @@ class KnowledgeIndex:
         their article glued on ("linterim", "lecole"), or clipped ("covoit", "gyneco") when
         few words of the entries start with them. A word whose lemma or typed form the
         entries hold is no unknown word ("generaliste", lemmatised "generalist")."""
+        if not self.entries:
+            return []
         vocabulary = self._bm25.vocab_dict
         repaired: list[str] = []
         for word in words:
@@ -469,7 +471,7 @@ class KnowledgeIndex:
         """What the words of `query` say of every entry, before any weighting."""
         words = self._lemmatizer.words_many([query])[0]
         terms = tuple(term for word in words for term in dict.fromkeys(word))
-        lexical = self._lexical([*terms, *self._repaired(words)] if self.entries else terms)
+        lexical = self._lexical([*terms, *self._repaired(words)])
         best = float(lexical.max()) if lexical.size else 0.0
         semantic, semantic_mean = self._semantic(query)
         lexical = lexical / best if best > 0 else lexical
@@ -606,15 +608,12 @@ class KnowledgeIndex:
             signals, theme, commune, place_carried=place_carried
         )
         covering = self._covering(covered_by, query) if covered_by else None
-        best = float(scores[eligible].max()) if eligible.any() else 0.0
-        if (
-            covering is not None
-            and not confident_only
-            and scores[covering] < best - self.ranking.lead
-        ):
+        if covering is not None and not confident_only:
             # A question on the theme, not a follow-up the NLU recognised, may be about
             # another entry clearly more about it, which the entry just shown names too.
-            covering = None
+            best = scores.max(where=eligible, initial=-np.inf)
+            if scores[covering] < best - self.ranking.lead:
+                covering = None
         if covering is not None:
             return Outcome(
                 hits=[
