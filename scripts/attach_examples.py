@@ -17,6 +17,7 @@ import sys
 from collections import defaultdict
 
 from api.core.config import get_settings
+from api.knowledge.language import is_english
 from api.knowledge.service import KnowledgeService, Snapshot
 from api.review.attach import plan
 from api.territory.normalize import fold
@@ -77,6 +78,10 @@ def examples(groups: set[str], places: dict[str, list[str]]) -> dict[str, list[s
             entry_id = turn.expect[0]
             if _words(turn.text) in held_out:
                 continue  # the same words in a held-out question: it would be seen
+            if is_english(turn.text):
+                # English examples drew every English question to their entries, whatever
+                # it asked; English is matched by meaning against the French texts.
+                continue
             if number and not _stands_alone(turn.text, places.get(entry_id)):
                 continue
             found[entry_id].append(" ".join(turn.text.split()))
