@@ -153,6 +153,19 @@ class Word(NamedTuple):
     surface: str
 
 
+class Token(NamedTuple):
+    """What spaCy says of one token, all the index keeps: cached on disk, it spares a
+    restarted API the analysis of every entry (most of a load's time)."""
+
+    text: str
+    lemma: str
+    skipped: bool  # punctuation or space
+    stop: bool
+
+
+Analysis = tuple[Token, ...]
+
+
 # Words of the chat itself, not of the question ("ok. et l'été à Figeac, des spectacles ?"):
 # spaCy's stop words lack them, and "ok" found in one entry made it the answer.
 CHAT_WORDS = frozenset(
@@ -192,21 +205,28 @@ class Lemmatizer:
 
     def __init__(self, model: str) -> None:
         self._nlp = spacy.load(model, disable=["parser", "ner", "senter"])
+        meta = self._nlp.meta
+        self.model_id = f"{meta['lang']}_{meta['name']}-{meta['version']}"
         self._stop = {fold(word) for word in self._nlp.Defaults.stop_words} | CHAT_WORDS
         self._cache: dict[str, tuple[Word, ...]] = {}
+        self._analyses: dict[str, Analysis] = {}
         self._lock = threading.Lock()
 
-    def _words(self, doc: "spacy.tokens.Doc") -> tuple[Word, ...]:
+    @staticmethod
+    def _analyse(doc: "spacy.tokens.Doc") -> Analysis:
+        return tuple(Token(t.text, t.lemma_, t.is_punct or t.is_space, t.is_stop) for t in doc)
+
+    def _words(self, analysis: Analysis) -> tuple[Word, ...]:
         words = []
-        for token in doc:
+        for token in analysis:
             if token.text in CATEGORY_LETTERS:
                 # "permis D", "zone C": the letter is what tells the bus licence from the
                 # car's, yet as a word it is too short and a stop word ("d'").
                 words.append(Word(token.text.lower(), token.text.lower()))
                 continue
-            if token.is_punct or token.is_space or token.is_stop:
+            if token.skipped or token.stop:
                 continue
-            lemma = fold(token.lemma_ or token.text).strip("-'’ ")
+            lemma = fold(token.lemma or token.text).strip("-'’ ")
             if len(lemma) < 2 or lemma in self._stop:
                 continue
             words.append(Word(lemma, fold(token.text).strip("-'’ ")))
@@ -230,6 +250,7 @@ class Lemmatizer:
             with self._lock:
                 if len(self._cache) + len(missing) > _CACHE_SIZE:
                     self._cache.clear()
+                    self._analyses.clear()
                 # A visitor's new question comes alone: `pipe`'s batching costs about a third
                 # of spaCy's time on one short text, for the same analysis.
                 docs = (
@@ -238,12 +259,24 @@ class Lemmatizer:
                     else self._nlp.pipe(missing, batch_size=64)
                 )
                 for text, doc in zip(missing, docs, strict=True):
-                    self._cache[text] = self._words(doc)
+                    self._analyses[text] = self._analyse(doc)
+                    self._cache[text] = self._words(self._analyses[text])
         return [self._cache.get(text) or self._words_uncached(text) for text in texts]
 
     def _words_uncached(self, text: str) -> tuple[Word, ...]:
         with self._lock:
-            return self._words(self._nlp(text))
+            return self._words(self._analyse(self._nlp(text)))
+
+    def remember(self, analyses: dict[str, Analysis]) -> None:
+        """Analyses read from a cache: these texts are not given to spaCy again."""
+        with self._lock:
+            for text, analysis in analyses.items():
+                self._analyses[text] = analysis
+                self._cache[text] = self._words(analysis)
+
+    def analyses(self, texts: Iterable[str]) -> dict[str, Analysis]:
+        """The analyses of those of `texts` analysed (or remembered) since the last clear."""
+        return {text: self._analyses[text] for text in texts if text in self._analyses}
 
 
 @lru_cache(maxsize=2)

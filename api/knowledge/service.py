@@ -12,12 +12,14 @@ import structlog
 from api.compare.facilities import FACILITIES_FILE, Facilities, check_facilities
 from api.content.problems import ContentError, Problem
 from api.core.config import EncoderName, Settings
+from api.knowledge.analyses import analyses_file, warm
 from api.knowledge.encoder import Encoder, get_encoder
 from api.knowledge.index import (
     KnowledgeIndex,
     Lemmatizer,
     document_terms,
     embedded_texts,
+    entry_text_parts,
     get_lemmatizer,
 )
 from api.knowledge.schemas import THEMES, Entry, EntryRef, SearchResponse, SearchResult
@@ -114,6 +116,9 @@ def build_snapshot(directory: Path, readers: Readers, today: date) -> Snapshot:
     territory, report, facilities = check_content(directory, today)
     if report.errors:
         raise ContentError(report.problems)
+    if readers.cache_dir is not None:
+        texts = [text for loaded in report.entries for text in entry_text_parts(loaded)]
+        warm(readers.lemmatizer, texts, analyses_file(readers.cache_dir, readers.lemmatizer))
     documents = document_terms(readers.lemmatizer, report.entries)
     vectors = None
     if readers.encoder is not None:
