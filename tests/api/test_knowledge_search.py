@@ -154,11 +154,14 @@ def test_a_clear_match_in_another_theme_wins_over_a_weak_one_in_the_asked_theme(
 
 
 def test_a_close_runner_up_is_offered(real_knowledge: KnowledgeService) -> None:
-    # No town given: the Région's coaches, and Grand Cahors's free buses close behind.
+    # No town given: the Région's coaches and Grand Cahors's free buses, as close as each
+    # other: one is answered, the other offered.
     response = real_knowledge.search("le bus", "transport", None, 3)
-    assert response.results[0].id == "transport-cars-lio"
     assert response.close_call is not None
-    assert response.close_call.id == "transport-bus-evidence-grand-cahors"
+    assert {response.results[0].id, response.close_call.id} == {
+        "transport-cars-lio",
+        "transport-bus-evidence-grand-cahors",
+    }
 
 
 def test_no_runner_up_is_offered_when_the_first_answer_is_clear(
