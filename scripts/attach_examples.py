@@ -29,7 +29,8 @@ _BATCH = re.compile(r"dev/\w+/(?P<batch>dev\d*)\.yml")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def _words(text: str) -> str:
+def wording(text: str) -> str:
+    """The words of `text`, accents, case and punctuation aside: two questions the same."""
     return f" {_NON_WORD.sub(' ', fold(text)).strip()} "
 
 
@@ -46,18 +47,19 @@ def place_names(snapshot: Snapshot) -> dict[str, list[str]]:
             found += [epci.name] if epci else []
             found += [c.name for c in territory.epci_communes(siren)]
         if found:
-            names[entry_id] = [_words(name) for name in found]
+            names[entry_id] = [wording(name) for name in found]
     return names
 
 
-def _group(item: Item) -> str:
+def group(item: Item) -> str:
+    """`tune`, `report` or the development batch's name (`dev`, `dev2`...)."""
     batch = _BATCH.search(item.source)
     return batch.group("batch") if batch else item.split
 
 
 def _stands_alone(text: str, names: list[str] | None) -> bool:
     """A later turn says enough without its conversation."""
-    words = _words(text)
+    words = wording(text)
     long_enough = len(text.split()) >= MIN_LATER_WORDS
     return long_enough and (names is None or any(name in words for name in names))
 
@@ -66,17 +68,17 @@ def examples(groups: set[str], places: dict[str, list[str]]) -> dict[str, list[s
     """The groups' questions by the first entry each expects."""
     items = load_items()
     held_out = {
-        _words(turn.text) for item in items if _group(item) in HELD_OUT for turn in item.turns
+        wording(turn.text) for item in items if group(item) in HELD_OUT for turn in item.turns
     }
     found: dict[str, list[str]] = defaultdict(list)
     for item in items:
-        if _group(item) not in groups:
+        if group(item) not in groups:
             continue
         for number, turn in enumerate(item.turns):
             if not turn.expect:
                 continue
             entry_id = turn.expect[0]
-            if _words(turn.text) in held_out:
+            if wording(turn.text) in held_out:
                 continue  # the same words in a held-out question: it would be seen
             if is_english(turn.text):
                 # English examples drew every English question to their entries, whatever
@@ -104,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         if attach.insert_at is None:
             print(f"{attach.path}: no `questions:` list found, skipped", file=sys.stderr)
             continue
+        # Written here rather than with `api.review.attach.write`, which reloads the whole
+        # knowledge after each entry: `make validate` checks them all once.
         lines = attach.path.read_text(encoding="utf-8").splitlines()
         lines[attach.insert_at : attach.insert_at] = attach.lines
         attach.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
