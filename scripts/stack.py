@@ -28,6 +28,9 @@ BOT_BIN = ROOT / ".venv-bot" / "bin"
 SECRET_NAMES = ("RASA_TOKEN", "BOT_API_TOKEN", "ADMIN_TOKEN", "SESSION_SECRET")
 # How long a service may take to shut down cleanly before it is killed.
 STOP_TIMEOUT_S = 15.0
+# A Rasa server loads TensorFlow and its model: on a CI machine running every suite side by
+# side, a start or a restart has taken over two minutes.
+BOOT_TIMEOUT_S = 240.0
 
 
 def free_port() -> int:
@@ -183,7 +186,7 @@ class Stack:
                 stdout=subprocess.DEVNULL,
             )
 
-    def start(self, timeout_s: float = 240.0) -> None:
+    def start(self, timeout_s: float = BOOT_TIMEOUT_S) -> None:
         if not self.model_path.exists():
             raise SystemExit(f"No trained model at {self.model_path}: run 'make train' first.")
         self.migrate()
@@ -237,7 +240,7 @@ class Stack:
             if service.name == name:
                 _terminate(service)
 
-    def restart_service(self, name: str, timeout_s: float = 120.0) -> None:
+    def restart_service(self, name: str, timeout_s: float = BOOT_TIMEOUT_S) -> None:
         for service in self.services:
             if service.name == name:
                 _terminate(service)

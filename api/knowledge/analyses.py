@@ -42,7 +42,9 @@ def _write(path: Path, cache: dict[str, Analysis]) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(cache, file, ensure_ascii=False, separators=(",", ":"))
+            # `dumps` then one write: `dump` streams through the pure Python encoder, ten
+            # times slower on the thousands of analyses of a reload.
+            file.write(json.dumps(cache, ensure_ascii=False, separators=(",", ":")))
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -52,10 +54,15 @@ def _write(path: Path, cache: dict[str, Analysis]) -> None:
 def warm(lemmatizer: Lemmatizer, texts: list[str], path: Path) -> None:
     """Gives `lemmatizer` the cached analyses of `texts`, analyses the others, and keeps in
     the file the analyses of `texts` only (an edited text's old analysis goes)."""
-    cached = _read(path)
     keys = {text: _key(text) for text in texts}
+    in_memory = lemmatizer.analyses(keys)
+    if len(in_memory) == len(keys):
+        return
+    # A reload after an edit, in the same process, lacks only the edited texts, which the
+    # file is unlikely to hold: reading it again would cost more than analysing them.
+    cached = {} if in_memory else _read(path)
     lemmatizer.remember({text: cached[key] for text, key in keys.items() if key in cached})
-    missing = [text for text, key in keys.items() if key not in cached]
+    missing = [text for text, key in keys.items() if text not in in_memory and key not in cached]
     if missing:
         lemmatizer.words_many(missing)
     known = lemmatizer.analyses(texts)

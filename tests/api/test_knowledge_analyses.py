@@ -51,6 +51,22 @@ def test_an_edited_text_is_analysed_and_the_old_one_leaves_the_file(
     assert len(json.loads(path.read_text(encoding="utf-8"))) == 2
 
 
+def test_a_reload_after_an_edit_in_the_same_process_leaves_the_file_complete(
+    tmp_path: Path, model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lemmatizer = Lemmatizer(model)
+    path = analyses_file(tmp_path, lemmatizer)
+    warm(lemmatizer, TEXTS, path)
+    edited = [TEXTS[0], "Trouver une sage-femme dans le Lot"]
+
+    warm(lemmatizer, edited, path)
+
+    restarted = Lemmatizer(model)
+    monkeypatch.setattr(restarted, "_nlp", None)
+    warm(restarted, edited, path)
+    assert restarted.words_many(edited) == lemmatizer.words_many(edited)
+
+
 def test_a_damaged_cache_file_only_costs_analysing_again(tmp_path: Path, model: str) -> None:
     lemmatizer = Lemmatizer(model)
     path = analyses_file(tmp_path, lemmatizer)
