@@ -23,6 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from api.core.config import get_settings
 from api.knowledge.encoder import Encoder
 from api.knowledge.index import KnowledgeIndex, Lemmatizer, document_terms, embedded_texts
@@ -163,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench knowledge")
     parser.add_argument("--searches", type=int, default=2000, help="searches per measure")
     args = parser.parse_args(argv)
+    # One BLAS thread, as the API runs (scripts/stack.py, deploy/*.Dockerfile): numpy's
+    # default second thread made a 5,000-entry search three times slower on 2 busy cores.
+    with threadpool_limits(limits=1):
+        return measure(args.searches)
+
+
+def measure(searches: int) -> int:
     rng = random.Random(SEED)
     settings = get_settings()
 
@@ -182,9 +191,7 @@ def main(argv: list[str] | None = None) -> int:
 
     timed(search_calls(index, communes, rng, 50))  # warm-up: caches, numpy
     results: dict[str, Any] = {}
-    results["search_real_cached"] = percentiles(
-        timed(search_calls(index, communes, rng, args.searches))
-    )
+    results["search_real_cached"] = percentiles(timed(search_calls(index, communes, rng, searches)))
     fresh = fresh_questions(vocabulary, rng, 300)
     results["search_real_new_question"] = percentiles(
         timed(search_calls(index, communes, rng, len(fresh), fresh))
@@ -203,13 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     synthetic_build_s = time.perf_counter() - started
     timed(search_calls(synthetic, communes, rng, 50))
     results["search_5000_cached"] = percentiles(
-        timed(search_calls(synthetic, communes, rng, args.searches))
+        timed(search_calls(synthetic, communes, rng, searches))
     )
     fresh = fresh_questions(vocabulary, rng, 300)
     results["search_5000_new_question"] = percentiles(
         timed(search_calls(synthetic, communes, rng, len(fresh), fresh))
     )
-    spellings = [rng.choice(SPELLINGS) for _ in range(args.searches)]
+    spellings = [rng.choice(SPELLINGS) for _ in range(searches)]
     results["resolve_commune"] = percentiles(
         timed([lambda s=spelling: territory.resolve(s) for spelling in spellings])
     )

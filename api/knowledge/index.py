@@ -9,7 +9,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 import bm25s
@@ -58,6 +58,14 @@ CLIPPED_MIN = 5
 CLIPPED_MAX_WORDS = 3
 # The start of an answer says what it is about; the rest adds details, not topic.
 ANSWER_CHARS_EMBEDDED = 600
+# The best cosine of an entry needs every one of its vectors (dozens of example questions):
+# over thousands of entries, reading them all is most of a search. Beyond this many entries,
+# it is computed for a shortlist: the entries first by the same cosine on vectors reduced to
+# their main axes (a quarter of the reading), and those first by BM25 and by character
+# n-grams. The others keep their mean cosine, a lower bound of their best.
+SEMANTIC_SHORTLIST = 256
+SHORTLIST_BY_WORDS = 64
+REDUCED_AXES = 128
 _MARKDOWN = re.compile(r"[*_#>`]|\[([^\]]*)\]\([^)]*\)")
 
 
@@ -346,6 +354,13 @@ def embedded_texts(loaded: LoadedEntry) -> list[str]:
     return [entry.title, *loaded.questions, " ".join(answer.split())[:ANSWER_CHARS_EMBEDDED]]
 
 
+def _best_positions(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[np.intp]:
+    """Positions of the `count` highest scores, in no order."""
+    if scores.size <= count:
+        return np.arange(scores.size, dtype=np.intp)
+    return np.argpartition(scores, -count)[-count:].astype(np.intp)
+
+
 @dataclass(frozen=True)
 class Signals:
     """Per entry: BM25 over the best BM25 of the query (0..1), the best and mean cosine
@@ -407,7 +422,14 @@ class KnowledgeIndex:
         self._query_vectors: dict[str, npt.NDArray[np.float32]] = {}
         counts = [len(embedded_texts(loaded)) for loaded in self.entries]
         self._starts = np.cumsum([0, *counts[:-1]]).astype(np.intp)
-        self._counts = np.array(counts, dtype=np.float32)
+        self._ends = self._starts + np.array(counts, dtype=np.intp)
+        # The mean cosine with a question is the cosine with the mean vector.
+        self._means = (
+            np.add.reduceat(vectors, self._starts, axis=0)
+            / np.array(counts, dtype=np.float32)[:, None]
+            if vectors is not None and self.entries
+            else None
+        )
         levels = [loaded.entry.scope.level for loaded in self.entries]
         self._themes = np.array([loaded.entry.theme for loaded in self.entries], dtype=object)
         self._department = np.array([level == "department" for level in levels], dtype=bool)
@@ -473,9 +495,12 @@ class KnowledgeIndex:
         )
         return longer if len(longer) <= CLIPPED_MAX_WORDS else []
 
-    def _semantic(self, query: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        """Per entry, the best and the mean cosine of its embedded texts with `query`."""
-        if self._encoder is None or self._vectors is None or not self.entries:
+    def _semantic(
+        self, query: str, *by_words: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Per entry, the best and the mean cosine of its embedded texts with `query`; the
+        best only on a shortlist (`SEMANTIC_SHORTLIST`) drawn with `by_words`' scores."""
+        if self._encoder is None or self._vectors is None or self._means is None:
             return self._zeros, self._zeros
         vector = self._query_vectors.get(query)
         if vector is None:
@@ -483,10 +508,32 @@ class KnowledgeIndex:
             if len(self._query_vectors) >= _CACHE_SIZE:
                 self._query_vectors.clear()
             self._query_vectors[query] = vector
-        cosines = self._vectors @ vector
-        best = np.maximum.reduceat(cosines, self._starts).astype(np.float32)
-        mean = (np.add.reduceat(cosines, self._starts) / self._counts).astype(np.float32)
+        mean = (self._means @ vector).astype(np.float32)
+        if len(self.entries) <= SEMANTIC_SHORTLIST:
+            cosines = self._vectors @ vector
+            return np.maximum.reduceat(cosines, self._starts).astype(np.float32), mean
+        axes, reduced = self._reduced
+        approximate = np.maximum.reduceat(reduced @ (vector @ axes), self._starts)
+        shortlist = np.union1d(
+            _best_positions(approximate, SEMANTIC_SHORTLIST),
+            np.concatenate([_best_positions(scores, SHORTLIST_BY_WORDS) for scores in by_words]),
+        )
+        starts, lengths = self._starts[shortlist], self._ends[shortlist] - self._starts[shortlist]
+        firsts = np.cumsum(lengths) - lengths
+        rows = np.arange(int(lengths.sum())) + np.repeat(starts - firsts, lengths)
+        best = mean.copy()
+        best[shortlist] = np.maximum.reduceat(self._vectors[rows] @ vector, firsts)
         return best, mean
+
+    @cached_property
+    def _reduced(self) -> tuple[Vectors, Vectors]:
+        """The main axes of the entries' vectors (those that keep their dot products best)
+        and the vectors on them; computed at the first search that needs them."""
+        assert self._vectors is not None
+        sample = self._vectors[:: max(1, len(self._vectors) // 20_000)]
+        _, eigenvectors = np.linalg.eigh(sample.T @ sample)
+        axes = np.ascontiguousarray(eigenvectors[:, ::-1][:, :REDUCED_AXES], dtype=np.float32)
+        return axes, self._vectors @ axes
 
     def _choose_overview(self, theme: str) -> int | None:
         candidates = np.flatnonzero(self._theme_masks[theme] & self._department)
@@ -506,10 +553,10 @@ class KnowledgeIndex:
         terms = tuple(term for word in words for term in dict.fromkeys(word))
         lexical = self._lexical([*terms, *self._repaired(words)])
         best = float(lexical.max()) if lexical.size else 0.0
-        semantic, semantic_mean = self._semantic(query)
         lexical = lexical / best if best > 0 else lexical
-        names_department = not DEPARTMENT_WORDS.isdisjoint(terms)
         characters = self._characters.scores(query)
+        semantic, semantic_mean = self._semantic(query, lexical, characters)
+        names_department = not DEPARTMENT_WORDS.isdisjoint(terms)
         english = self._encoder is not None and is_english(query)
         if english:
             # French lemmas and n-grams of English words match by chance ("farm", "work":

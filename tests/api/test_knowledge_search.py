@@ -2,9 +2,11 @@
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from api.knowledge import index as index_module
 from api.knowledge.service import KnowledgeService
 from api.territory.service import Territory
 
@@ -77,6 +79,25 @@ def test_question_gets_the_right_entry_first(
 ) -> None:
     response = real_knowledge.search(query, theme, commune, 3)
     assert [result.id for result in response.results][:1] == [expected]
+
+
+def test_over_many_entries_the_best_semantic_matches_keep_their_exact_score(
+    real_knowledge: KnowledgeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over thousands of entries only a shortlist gets its best cosine computed, the others
+    keep their mean cosine; made small here, the three entries closest in meaning to each
+    question still get their exact score, and no other entry gains."""
+    index = real_knowledge.snapshot.index
+    queries = [query for query, *_ in EXPECTED_FIRST]
+    exact = [index.signals(query).semantic for query in queries]
+    monkeypatch.setattr(index_module, "SEMANTIC_SHORTLIST", 24)
+    monkeypatch.setattr(index_module, "SHORTLIST_BY_WORDS", 8)
+
+    for query, everyone in zip(queries, exact, strict=True):
+        shortlisted = index.signals(query).semantic
+        closest = np.argsort(-everyone)[:3]
+        assert shortlisted[closest] == pytest.approx(everyone[closest], abs=1e-5), query
+        assert (shortlisted <= everyone + 1e-5).all(), query
 
 
 WITH_COMMUNE = [(q, theme, commune) for q, theme, commune, _ in EXPECTED_FIRST if commune]
