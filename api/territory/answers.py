@@ -108,6 +108,8 @@ _AFTER_A_PLACE = ("c est ", "est ", "se ", "fait ", "a ", "dans ", "en ")
 # Words that may join the parts of a place name ("Trifouilly-les-Oies").
 _NAME_CONNECTORS = frozenset({"de", "d", "du", "des", "la", "le", "les", "l", "sur", "en", "et"})
 _DEPARTMENT_WORDS = frozenset({"lot", "departement", "46", "lotois", "lotoise", "lotoises"})
+# Words that name the Lot itself, not any département.
+_LOT_NAMES = _DEPARTMENT_WORDS - {"departement"}
 
 # The fact asked, from cue words (accents folded); the first fact with a cue in the question
 # wins. A cue is a phrase, or words joined by "+" that must all appear somewhere.
@@ -133,6 +135,24 @@ _CUES: tuple[tuple[TerritoryFact, tuple[str, ...]], ...] = (
     ),
     ("postal_code", ("code postal", "codes postaux", "cp", "postal")),
     ("insee_code", ("code insee", "numero insee", "code commune", "code officiel", "cog")),
+    # Before the mergers: "Martel est rattachée à quelle interco ?" asks the communauté.
+    (
+        "epci",
+        (
+            "communaute",
+            "communautes",
+            "intercommunalite",
+            "intercommunalites",
+            "intercommunal",
+            "interco",
+            "epci",
+            "agglo",
+            "agglomeration",
+            "comcom",
+            "com com",
+            "cdc",
+        ),
+    ),
     (
         "merger",
         (
@@ -154,23 +174,6 @@ _CUES: tuple[tuple[TerritoryFact, tuple[str, ...]], ...] = (
             "rattachee",
             "existe plus",
             "existe encore",
-        ),
-    ),
-    (
-        "epci",
-        (
-            "communaute",
-            "communautes",
-            "intercommunalite",
-            "intercommunalites",
-            "intercommunal",
-            "interco",
-            "epci",
-            "agglo",
-            "agglomeration",
-            "comcom",
-            "com com",
-            "cdc",
         ),
     ),
     (
@@ -650,7 +653,9 @@ class _Composer:
 
     # --- The département -------------------------------------------------------------------
 
-    def department_answer(self, fact: TerritoryFact | None) -> TerritoryAnswer:
+    def department_answer(
+        self, fact: TerritoryFact | None, told_apart: OutsidePlace | None = None
+    ) -> TerritoryAnswer:
         chosen: TerritoryFact = fact or "card"
         # "la préfecture du Lot" is answered with one town, which "cette ville" may name next.
         named = (
@@ -658,7 +663,14 @@ class _Composer:
             if chosen == "prefecture"
             else None
         )
-        return self.result("department", chosen, self.department_lines(chosen), named)
+        lines = self.department_lines(chosen)
+        if told_apart is not None:
+            lines.append(
+                f"Attention, **{told_apart.departement} ({told_apart.departement_code})** est "
+                f"un autre département que le {self.department.name} : je ne connais bien que "
+                f"le {self.department.name}."
+            )
+        return self.result("department", chosen, lines, named)
 
     def department_lines(self, fact: TerritoryFact) -> list[str]:
         d = self.department
@@ -1218,11 +1230,23 @@ def _answer(
             beside = _find_place(territory, question, others)
             if beside and beside.resolution.area and beside.resolution.area.communaute:
                 return composer.about(beside.resolution, fact)
-        return composer.about(resolution, fact)
+        found = composer.about(resolution, fact)
+        second = _second_commune(territory, question, words, place) if fact in _EACH else None
+        if second is None:
+            return found
+        # "Souillac et Martel ont-ils le même code postal ?": the fact of each.
+        also = composer.commune_answer(second, fact)
+        return found.model_copy(
+            update={"text": f"{found.text}\n\n{also.text}", "sources": composer.sources}
+        )
     keys = [word.key for word in words]
     fact = detect_fact(keys)
     # "la préfecture de la Corrèze": another département, never answered with the Lot's facts.
     other = _other_department(territory, keys)
+    if other is not None and fact in _DEPARTMENT_FACTS and _LOT_NAMES & set(keys):
+        # "le Lot c'est Occitanie ou Nouvelle-Aquitaine ? je confonds avec la Dordogne": the
+        # Lot's fact is asked; the other département is only told apart.
+        return composer.department_answer(fact, told_apart=other)
     if other is not None:
         return composer.other_department_answer(other, fact)
     # "au total dans le département": with the département named, no unknown town is asked.
@@ -1247,6 +1271,22 @@ def _answer(
 
 
 _EPCI_CUE: frozenset[TerritoryFact] = frozenset({"epci"})
+# Facts of a commune asked of two at once ("Souillac et Martel ont-ils le même code postal ?").
+_EACH: frozenset[TerritoryFact] = frozenset({"population", "epci", "postal_code", "insee_code"})
+
+
+def _second_commune(
+    territory: Territory, question: str, words: list[_Word], first: _Place
+) -> Commune | None:
+    """Another commune of the Lot the question names beside the first one, if any."""
+    if first.resolution.commune is None:
+        return None
+    others = [w for i, w in enumerate(words) if not first.first <= i <= first.last]
+    second = _find_place(territory, question, others)
+    commune = second.resolution.commune if second is not None else None
+    if commune is None or second is None or second.resolution.area is not None:
+        return None
+    return None if commune.insee == first.resolution.commune.insee else commune
 
 
 def _communaute_fact(fact: TerritoryFact | None, keys: list[str]) -> TerritoryFact | None:

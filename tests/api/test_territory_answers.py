@@ -163,6 +163,21 @@ def test_communaute_of_a_commune(territory: Territory) -> None:
     assert f"({EPCI})" in result.text
 
 
+def test_a_communaute_asked_with_the_word_rattachee_is_the_communaute(
+    territory: Territory,
+) -> None:
+    result = answer(territory, "Martel est rattachée à quelle interco ?")
+    assert (result.kind, result.fact) == ("commune", "epci")
+    assert "**communauté de communes Causses et Vallée de la Dordogne**" in result.text
+
+
+def test_a_fact_asked_of_two_communes_is_given_for_each(territory: Territory) -> None:
+    result = answer(territory, "Souillac et Martel ont-ils le même code postal ?")
+    assert "Le code postal de **Souillac** est **46200**" in result.text
+    assert "Le code postal de **Martel** est **46600**" in result.text
+    assert result.text.count(f"({POSTAL_CODES})") == 2
+
+
 def test_population_is_given_with_its_year_and_source(territory: Territory) -> None:
     result = answer(territory, "combien d'habitants a figeac")
     assert (result.kind, result.fact) == ("commune", "population")
@@ -239,6 +254,15 @@ def test_capdenac_is_in_the_lot_and_not_to_be_confused(territory: Territory) -> 
     assert (result.kind, result.fact) == ("commune", "location")
     assert "**Capdenac** est bien une commune du Lot (46)" in result.text
     assert "À ne pas confondre avec **Capdenac-Gare**" in result.text
+
+
+def test_the_lot_named_beside_another_departement_gets_its_own_fact(
+    territory: Territory,
+) -> None:
+    result = answer(territory, "le Lot c'est Occitanie ou Nouvelle-Aquitaine comme la Dordogne ?")
+    assert (result.kind, result.fact) == ("department", "region")
+    assert "région **Occitanie**" in result.text
+    assert "**Dordogne (24)** est un autre département que le Lot" in result.text
 
 
 def test_postal_code_of_another_departement_is_outside(territory: Territory) -> None:
