@@ -78,6 +78,7 @@ _STOP_TEXT = """
     serieusement franchement vraiment juste simplement rapidement vite
     coup fois moment jour jours semaine mois an ans annee matin soir heure heures
     total endroit monde ce cette ces ca la bas
+    pareil pareille pareils idem aussi egalement
 """
 _STOP_WORDS = frozenset(_STOP_TEXT.split())
 # A word the assistant does not know is reported as an unknown place only when it is this

@@ -131,6 +131,7 @@ def test_postal_code_of_a_commune_named_in_a_sentence(territory: Territory) -> N
     [
         ("et celui de Souillac ?", "code postal de st cere", "postal_code", "**46200**"),
         ("et pour Gramat ?", "combien d'habitants à Martel ?", "population", "**3\u00a0512"),
+        ("et pour Martel, pareil ?", "le code postal de Gramat ?", "postal_code", "**46600**"),
     ],
 )
 def test_a_place_named_alone_after_a_fact_gets_the_same_fact(
