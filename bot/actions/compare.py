@@ -21,12 +21,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, UsesApi
-from bot.actions.conversation import entity_values
+from bot.actions.conversation import entity_values, is_payload
+from bot.actions.knowledge import say_if_clear
 
 logger = logging.getLogger(__name__)
 
 MAX_TOWNS = 3
 SLOT = "compared_communes"
+# "On hésite entre Cahors et Figeac pour élever nos enfants, que nous conseillez-vous ?" asks
+# more than the figures side by side: from this many words, an entry clearly about the
+# question answers first, and the comparison follows.
+ASKS_MORE_WORDS = 6
 
 
 def remembered(tracker: Tracker) -> list[str]:
@@ -96,12 +101,16 @@ class ActionCompareCommunes(UsesApi, Action):
         except ApiRejected as rejected:
             logger.info("compare.rejected", extra={"detail": rejected.detail})
             return await _explain_refusal(dispatcher, api, towns)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        answered: list[EventType] | None = None
+        if not is_payload(text) and len(text.split()) >= ASKS_MORE_WORDS:
+            answered = await say_if_clear(api, dispatcher, tracker, text, "living", (None, None))
         # The API's text as it is: a bold title, one line per criterion, the sources.
         dispatcher.utter_message(
             text=comparison.text, buttons=[texts.menu_button(), texts.referent_button()]
         )
         found = [town.commune.name for town in comparison.towns if town.commune is not None]
-        return [_remember(found)]
+        return [*(answered or []), _remember(found)]
 
 
 async def _explain_refusal(

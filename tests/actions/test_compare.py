@@ -12,7 +12,7 @@ from conftest import Outcome, make_tracker, run, user
 from bot.actions.api_client import Resolution
 from bot.actions.compare import ActionCompareCommunes
 from bot.actions.config import Settings
-from tests.fakes.api import FakeApi, comparison_text
+from tests.fakes.api import FakeApi, comparison_text, entry
 
 
 @pytest.fixture
@@ -62,6 +62,30 @@ def test_two_towns_are_set_side_by_side(towns: FakeApi) -> None:
     assert outcome.texts == [comparison_text(["Figeac", "Cahors"])]
     assert {"/help", "/request_human"} <= set(outcome.payloads)
     assert remembered(outcome) == ["Figeac", "Cahors"]
+
+
+def test_a_comparison_asked_with_a_question_gets_the_entry_about_it_then_the_towns(
+    towns: FakeApi,
+) -> None:
+    choosing = entry("test-choisir", "Réponse de test sur le choix d'une commune.", theme="living")
+    towns.answer(lambda search: search.confident_only and "élever" in search.query, choosing)
+    question = "On hésite entre Figeac et Cahors pour élever nos enfants, que conseillez-vous ?"
+
+    outcome = compare(question, ["Figeac", "Cahors"], api=towns)
+
+    assert outcome.texts[0].startswith("Réponse de test sur le choix d'une commune.")
+    assert outcome.texts[-1] == comparison_text(["Figeac", "Cahors"])
+    assert remembered(outcome) == ["Figeac", "Cahors"]
+
+
+def test_towns_alone_get_the_comparison_only(towns: FakeApi) -> None:
+    choosing = entry("test-choisir", "Réponse de test sur le choix d'une commune.", theme="living")
+    towns.answer(lambda search: True, choosing)
+
+    outcome = compare("Figeac ou Cahors ?", ["Figeac", "Cahors"], api=towns)
+
+    assert outcome.texts == [comparison_text(["Figeac", "Cahors"])]
+    assert towns.knowledge_searches == []
 
 
 def test_three_towns_in_the_order_given_are_remembered_by_their_names(towns: FakeApi) -> None:
