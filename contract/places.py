@@ -39,6 +39,15 @@ def widens_to_department(text: str) -> bool:
     return bool(_WHOLE_DEPARTMENT.search(text))
 
 
+# "dans le Lot", "le 46", "du Lot": the department named (not "Lot-et-Garonne", "un lot de").
+_THE_LOT = re.compile(r"\b(?:le|du|au|dans le|en)\s+(?:lot|46)\b(?!-)", re.IGNORECASE)
+
+
+def names_the_lot(text: str) -> bool:
+    """Whether a message names the department itself."""
+    return bool(_THE_LOT.search(text))
+
+
 def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:
     text = str(parse_data.get("text") or "")
     start = item.get("start")

@@ -432,14 +432,25 @@ def _find_place(territory: Territory, question: str, words: list[_Word]) -> _Pla
                 )
             )
     sure = [c for c in candidates if c.tier != 1]
+    # "on a parié un resto, le Lot est dans quelle région ?": a fact of the Lot asked, a word
+    # corrected into a place outside it ("Paris") is no place ("Toulouze c'est dans le Lot ?"
+    # still asks where Toulouse is).
+    names_lot = not _LOT_NAMES.isdisjoint(keys) and detect_fact(keys) in _DEPARTMENT_FACTS
     kept = [
         candidate
         for candidate in candidates
         if (candidate.tier != 1 or not _overlaps(candidate.place, sure))
         and (not candidate.common or _stands_as_place(question, words, candidate.place, sure))
+        and not (candidate.tier == 1 and names_lot and _outside(candidate))
     ]
-    # Longest and leftmost first among equals: the order in which they were found.
-    return min(kept, key=lambda c: (c.landmark, c.tier)).place if kept else None
+    # "Nous sommes de Villeneuve-sur-Lot. Prayssac, c'est dans quelle communauté ?": a place
+    # of the Lot before one outside it. Longest and leftmost first among equals: the order
+    # in which they were found.
+    return min(kept, key=lambda c: (c.landmark, _outside(c), c.tier)).place if kept else None
+
+
+def _outside(candidate: _Candidate) -> bool:
+    return candidate.place.resolution.status == "outside_lot"
 
 
 def _overlaps(place: _Place, others: list[_Candidate]) -> bool:

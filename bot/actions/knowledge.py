@@ -20,6 +20,7 @@ from bot.actions.api_client import (
     EntryRef,
     KnowledgeAnswer,
     KnowledgeHit,
+    Resolution,
     TerritoryReply,
     UsesApi,
 )
@@ -55,7 +56,7 @@ from bot.actions.texts import (
     town_buttons,
 )
 from contract.french import french_date
-from contract.places import widens_to_department, without_place
+from contract.places import names_the_lot, widens_to_department, without_place
 
 logger = logging.getLogger(__name__)
 
@@ -289,11 +290,19 @@ class ThemeAnswer:
             if resolution.status == "unknown" and joined:
                 whole = await self.api.resolve_commune(joined)
                 resolution = whole if whole.status == "found" else resolution
+            if resolution.status == "outside_lot":
+                # "On est à Aurillac et on regarde vers Saint-Céré": the Lot's town is the
+                # place of the answer, the other where the visitor comes from.
+                resolution = await self.lot_place_beside(resolution)
         except (ApiUnavailable, ApiRejected):
             logger.warning("knowledge.resolve_failed", extra={"sender": self.tracker.sender_id})
             _say(self.dispatcher, texts.api_down_reply(self.turn.theme))
             return None
         if resolution.status == "outside_lot":
+            if self.turn.intent in texts.THEME_INTENTS and names_the_lot(self.turn.text):
+                # "j'ai une boulangerie à Aurillac, je voudrais en reprendre une dans le
+                # Lot": Aurillac is where the visitor comes from, the question is the Lot's.
+                return slot_place(self.tracker), []
             _say(self.dispatcher, texts.outside_lot_reply(self.turn.places[0], resolution))
             return None
         if resolution.status != "found" or resolution.commune is None:
@@ -307,6 +316,14 @@ class ThemeAnswer:
             return None
         commune = resolution.commune
         return (commune.insee, commune.name), place_events(commune)
+
+    async def lot_place_beside(self, outside: Resolution) -> Resolution:
+        """The first other place of the message that is a commune of the Lot, else `outside`."""
+        for name in self.turn.places[1:]:
+            resolution = await self.api.resolve_commune(name)
+            if resolution.status == "found" and resolution.commune is not None:
+                return resolution
+        return outside
 
     async def without_theme(self, place: Place) -> list[EventType]:
         """No theme yet in the conversation: a follow-up, or a place given alone."""

@@ -242,6 +242,41 @@ def test_place_outside_the_lot_is_said_kindly_with_lot_towns(api: FakeApi) -> No
     assert api.knowledge_searches == []
 
 
+def test_a_place_outside_the_lot_named_as_where_the_visitor_comes_from_is_no_answers_place(
+    api: FakeApi,
+) -> None:
+    api.outside["aurillac"] = Resolution("outside_lot", None, (), "Aurillac", "Cantal")
+    takeover = entry("test-reprise", "Réponse de test sur la reprise.", theme="business")
+    api.answer(lambda search: search.commune is None, takeover)
+    text = "J'ai une boulangerie à Aurillac, je voudrais en reprendre une dans le Lot"
+
+    outcome = ask([user("ask_business", text, {"commune": "Aurillac"})], api=api)
+
+    assert outcome.text.startswith("Réponse de test sur la reprise.")
+    assert "n'est pas dans le Lot" not in outcome.text
+
+
+def test_a_town_of_the_lot_named_after_one_outside_is_the_answers_place(api: FakeApi) -> None:
+    api.outside["aurillac"] = Resolution("outside_lot", None, (), "Aurillac", "Cantal")
+    text = "On est à Aurillac et on regarde vers Figeac, il y a un lycée ?"
+    message = user("ask_schools", text)
+    message["parse_data"]["entities"] = [
+        {
+            "entity": "commune",
+            "value": town,
+            "start": text.find(town),
+            "end": text.find(town) + len(town),
+        }
+        for town in ("Aurillac", "Figeac")
+    ]
+
+    outcome = ask([message], api=api)
+
+    assert "n'est pas dans le Lot" not in outcome.text
+    assert outcome.slots["commune"] == FIGEAC
+    assert {search.commune for search in api.knowledge_searches} == {FIGEAC}
+
+
 EMPLOI = entry("test-emploi-lot", "Réponse de test sur l'emploi dans le Lot.", theme="jobs")
 
 

@@ -266,6 +266,24 @@ def test_the_lot_named_beside_another_departement_gets_its_own_fact(
     assert "**Dordogne (24)** est un autre département que le Lot" in result.text
 
 
+def test_a_commune_of_the_lot_is_asked_about_before_the_town_the_visitor_comes_from(
+    territory: Territory,
+) -> None:
+    question = "Nous sommes de Villeneuve-sur-Lot. Prayssac, c'est dans quelle communauté ?"
+    result = answer(territory, question)
+    assert (result.kind, _name(result), result.fact) == ("commune", "Prayssac", "epci")
+
+
+def test_a_word_close_to_a_town_outside_is_no_place_when_a_fact_of_the_lot_is_asked(
+    territory: Territory,
+) -> None:
+    result = answer(territory, "on a parié un resto, le Lot est dans quelle région ?")
+    assert (result.kind, result.fact) == ("department", "region")
+    misspelt = answer(territory, "Toulouze c'est dans le lot ?")
+    assert misspelt.kind == "outside"
+    assert "**Toulouse** n'est pas dans le Lot" in misspelt.text
+
+
 def test_postal_code_of_another_departement_is_outside(territory: Territory) -> None:
     result = answer(territory, "le 19100 c'est dans le Lot ?")
     assert result.kind == "outside"
