@@ -43,9 +43,18 @@ def widens_to_department(text: str) -> bool:
 _THE_LOT = re.compile(r"\b(?:le|du|au|dans le|en)\s+(?:lot|46)\b(?!-)", re.IGNORECASE)
 
 
+# "c'est bien dans le Lot ?", "Capdenac-Gare dans le lot ou pas ?": whether a place is in it.
+_IN_THE_LOT_ASKED = re.compile(
+    r"\b(?:c\W?\s*est|est|sont)\s+(?:bien\s+|vraiment\s+)?(?:dans|en)\s+le\s+lot\b"
+    r"|\bdans\s+le\s+lot\s*(?:ou\s+(?:pas|non)\s*)?\?",
+    re.IGNORECASE,
+)
+
+
 def names_the_lot(text: str) -> bool:
-    """Whether a message names the department itself."""
-    return bool(_THE_LOT.search(text))
+    """Whether a message names the department itself, other than to ask whether a place is
+    in it."""
+    return bool(_THE_LOT.search(text)) and not _IN_THE_LOT_ASKED.search(text)
 
 
 def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:

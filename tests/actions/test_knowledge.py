@@ -256,6 +256,16 @@ def test_a_place_outside_the_lot_named_as_where_the_visitor_comes_from_is_no_ans
     assert "n'est pas dans le Lot" not in outcome.text
 
 
+def test_asking_whether_a_place_outside_is_in_the_lot_is_told_where_it_is(api: FakeApi) -> None:
+    api.outside["brive"] = Resolution("outside_lot", None, (), "Brive-la-Gaillarde", "Corrèze")
+    text = "un commerce à reprendre à Brive, c'est bien dans le Lot ?"
+
+    outcome = ask([user("ask_business", text, {"commune": "Brive"})], api=api)
+
+    assert outcome.text.startswith("Brive-la-Gaillarde (Corrèze) n'est pas dans le Lot")
+    assert api.knowledge_searches == []
+
+
 def test_a_town_of_the_lot_named_after_one_outside_is_the_answers_place(api: FakeApi) -> None:
     api.outside["aurillac"] = Resolution("outside_lot", None, (), "Aurillac", "Cantal")
     text = "On est à Aurillac et on regarde vers Figeac, il y a un lycée ?"
