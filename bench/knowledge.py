@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--searches", type=int, default=2000, help="searches per measure")
     args = parser.parse_args(argv)
     # One BLAS thread, as the API runs (scripts/stack.py, deploy/*.Dockerfile): numpy's
-    # default second thread made a 5,000-entry search three times slower on 2 busy cores.
+    # default second thread made a 5,000-entry search about twice as slow on 2 busy cores.
     with threadpool_limits(limits=1):
         return measure(args.searches)
 

@@ -678,9 +678,9 @@ class _Composer:
         lines = self.department_lines(chosen)
         if told_apart is not None:
             lines.append(
-                f"Attention, **{told_apart.departement} ({told_apart.departement_code})** est "
-                f"un autre département que le {self.department.name} : je ne connais bien que "
-                f"le {self.department.name}."
+                f"L'autre département que vous citez, **{told_apart.departement} "
+                f"({told_apart.departement_code})**, n'est pas le {self.department.name} : je "
+                f"ne connais bien que le {self.department.name}."
             )
         return self.result("department", chosen, lines, named)
 
@@ -1255,7 +1255,7 @@ def _answer(
     fact = detect_fact(keys)
     # "la préfecture de la Corrèze": another département, never answered with the Lot's facts.
     other = _other_department(territory, keys)
-    if other is not None and fact in _DEPARTMENT_FACTS and _LOT_NAMES & set(keys):
+    if other is not None and fact in _DEPARTMENT_FACTS and not _LOT_NAMES.isdisjoint(keys):
         # "le Lot c'est Occitanie ou Nouvelle-Aquitaine ? je confonds avec la Dordogne": the
         # Lot's fact is asked; the other département is only told apart.
         return composer.department_answer(fact, told_apart=other)
@@ -1295,10 +1295,10 @@ def _second_commune(
         return None
     others = [w for i, w in enumerate(words) if not first.first <= i <= first.last]
     second = _find_place(territory, question, others)
-    commune = second.resolution.commune if second is not None else None
-    if commune is None or second is None or second.resolution.area is not None:
+    if second is None or second.resolution.area is not None:
         return None
-    return None if commune.insee == first.resolution.commune.insee else commune
+    commune = second.resolution.commune
+    return None if commune is None or commune == first.resolution.commune else commune
 
 
 def _communaute_fact(fact: TerritoryFact | None, keys: list[str]) -> TerritoryFact | None:

@@ -30,8 +30,10 @@ MAX_TOWNS = 3
 SLOT = "compared_communes"
 # "On hésite entre Cahors et Figeac pour élever nos enfants, que nous conseillez-vous ?" asks
 # more than the figures side by side: from this many words, an entry clearly about the
-# question answers first, and the comparison follows.
+# question answers first (choosing where to live weighs as the theme), and the comparison
+# follows.
 ASKS_MORE_WORDS = 6
+CHOOSING_THEME = "living"
 
 
 def remembered(tracker: Tracker) -> list[str]:
@@ -104,7 +106,9 @@ class ActionCompareCommunes(UsesApi, Action):
         text = str((tracker.latest_message or {}).get("text") or "")
         answered: list[EventType] | None = None
         if not is_payload(text) and len(text.split()) >= ASKS_MORE_WORDS:
-            answered = await say_if_clear(api, dispatcher, tracker, text, "living", (None, None))
+            answered = await say_if_clear(
+                api, dispatcher, tracker, text, CHOOSING_THEME, (None, None)
+            )
         # The API's text as it is: a bold title, one line per criterion, the sources.
         dispatcher.utter_message(
             text=comparison.text, buttons=[texts.menu_button(), texts.referent_button()]

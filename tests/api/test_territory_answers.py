@@ -263,7 +263,7 @@ def test_the_lot_named_beside_another_departement_gets_its_own_fact(
     result = answer(territory, "le Lot c'est Occitanie ou Nouvelle-Aquitaine comme la Dordogne ?")
     assert (result.kind, result.fact) == ("department", "region")
     assert "région **Occitanie**" in result.text
-    assert "**Dordogne (24)** est un autre département que le Lot" in result.text
+    assert "L'autre département que vous citez, **Dordogne (24)**, n'est pas le Lot" in result.text
 
 
 def test_a_commune_of_the_lot_is_asked_about_before_the_town_the_visitor_comes_from(
