@@ -100,9 +100,18 @@ class Ranking:
     # With a commune carried from earlier in the conversation, not named in the question,
     # the place's bonus goes only to its entries at least this share as relevant as the
     # best entry for the whole department: about Figeac, "et le covoit ça existe ?" asks
-    # about car-sharing, not about Figeac's buses. A place the question names ("et à Figeac,
-    # ça recrute ?", "Figeac") keeps its whole weight: the words searched leave it out.
+    # about car-sharing, not about Figeac's buses.
     carried_place: float = 0.6
+    # The same for a place the question names, with a higher share, when the best entry
+    # for the department is clearly about the question (`named_place_floor`): "la
+    # médiathèque de Figeac c'est où ?" asks about libraries, not about Figeac's outings,
+    # while "Gourdon, ça irait ?" asks about Gourdon. Not when that entry is a theme's
+    # overview either: "se loger à Figeac c'est cher ?" is the general question, and the
+    # town's entry is its local answer. First questions of development batches 32-41, before
+    # they were attached (2026-12-07): 0.7 +15 -2, 0.6 +11 -2, 0.5 +5 -2; batches 1-31
+    # (their examples attached) -1. The floor: 1.0 keeps the same gains, 1.05 loses two.
+    named_place: float = 0.7
+    named_place_floor: float = 1.0
     # A place named after a question ("à figeac plus précisément" after setting up as a
     # joiner) brings its entries on the theme when they are above the floor or at least
     # this share of the best entry's relevance: the visitor wants the local answer, and
@@ -453,6 +462,7 @@ class KnowledgeIndex:
         self._theme_masks = {theme: self._themes == theme for theme in THEMES}
         self._zeros = np.zeros(size, dtype=np.float32)
         self._overview = {theme: self._choose_overview(theme) for theme in THEMES}
+        self._overview_positions = {p for p in self._overview.values() if p is not None}
 
     @property
     def lemmatizer(self) -> Lemmatizer:
@@ -604,9 +614,17 @@ class KnowledgeIndex:
             eligible = self._department | self._own_place(commune)
             local[own_epci] = rank.epci
             local[own_commune] = rank.commune
-            if place_carried and self._department_positions.size:
-                best_department = float(relevance[self._department_positions].max())
-                local[relevance < rank.carried_place * best_department] = 0.0
+            if self._department_positions.size:
+                department = self._department_positions
+                leader = int(department[int(np.argmax(relevance[department]))])
+                best_department = float(relevance[leader])
+                if place_carried:
+                    local[relevance < rank.carried_place * best_department] = 0.0
+                elif (
+                    best_department >= rank.named_place_floor
+                    and leader not in self._overview_positions
+                ):
+                    local[relevance < rank.named_place * best_department] = 0.0
             if theme in self._theme_masks:
                 # "et s'il veut se mettre à son compte ?" about Cahors: Cahors's entry on
                 # studies does not answer it, however local; on the theme asked, or close
