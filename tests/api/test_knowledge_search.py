@@ -457,6 +457,46 @@ def test_a_town_carried_from_the_conversation_yields_to_the_entry_on_the_questio
 
 
 @pytest.mark.parametrize(
+    ("question", "theme", "commune", "expected"),
+    [
+        # The bot sends the words without the place the visitor named.
+        (
+            "ma fille entre en BTS, faut-il changer sa carte vitale ?",
+            "schools",
+            "Cahors",
+            "sante-assurance-maladie-cpam",
+        ),
+        (
+            "faire un bout du chemin de Saint-Jacques à pied depuis la ville ?",
+            "transport",
+            "Figeac",
+            "loisirs-randonnee-gr65",
+        ),
+        (
+            "on loue quelques mois avant d'acheter, c'est possible ?",
+            "housing",
+            "Figeac",
+            "logement-temporaire-lot",
+        ),
+    ],
+)
+def test_a_town_named_in_the_question_yields_to_an_entry_clearly_about_its_subject(
+    real_knowledge: KnowledgeService, question: str, theme: str, commune: str, expected: str
+) -> None:
+    found = real_knowledge.search(question, theme, commune, 3)
+    assert found.results[0].id == expected
+
+
+def test_a_town_named_with_few_other_words_keeps_its_own_entry(
+    real_knowledge: KnowledgeService,
+) -> None:
+    # "Gourdon, ça irait pour une famille ?": no entry for the department is clearly about
+    # the rest of the words, the town is what is asked about.
+    found = real_knowledge.search("ça irait pour une famille ?", "living", "Gourdon", 3)
+    assert found.results[0].id == "vivre-gourdon"
+
+
+@pytest.mark.parametrize(
     ("question", "theme", "expected"),
     [
         ("louer une maison", "housing", "logement-figeac"),
