@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from bot.actions.api_client import (
     ApiClient,
@@ -22,9 +21,7 @@ from bot.actions.api_client import (
     ApiUnavailable,
     OpeningHit,
     OpeningPage,
-    UsesApi,
 )
-from bot.actions.conversation import intent_of
 from bot.actions.texts import (
     Reply,
     api_down_reply,
@@ -137,53 +134,6 @@ def new_search(
         commune_name=commune_name if commune else None,
         radius_km=RADIUS_KM if commune else None,
     )
-
-
-class ActionSearchOpenings(UsesApi, Action):
-    """After the openings form, or on "Voir plus"."""
-
-    def name(self) -> str:
-        return "action_search_openings"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        if intent_of(tracker.latest_message) == "more_openings":
-            previous = Search.load(tracker.get_slot("openings_search"))
-            if previous is None:
-                dispatcher.utter_message(response="utter_no_search_yet")
-                return []
-            following = replace(previous, page=previous.page + 1)
-            return await search_and_reply(self.api, dispatcher, following, widen=False) or []
-        query = tracker.get_slot("opening_query")
-        search = new_search(
-            kind_of(tracker),
-            None if query == "*" else query,
-            tracker.get_slot("commune"),
-            tracker.get_slot("commune_name"),
-        )
-        # The question is asked again on the next search.
-        found = await search_and_reply(self.api, dispatcher, search) or []
-        return [*found, SlotSet("opening_query", None)]
-
-
-class ValidateOpeningsForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_openings_form"
-
-    def validate_opening_query(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> dict[str, Any]:
-        text = " ".join(str(slot_value or "").split()).strip(" .!?")
-        if not text:
-            dispatcher.utter_message(response="utter_ask_opening_query")
-            return {"opening_query": None}
-        # "*" stands for "any trade": the search then has no keywords.
-        return {"opening_query": "*" if text.lower() in ANY_TRADE else text}
 
 
 # -- what the visitor reads ---------------------------------------------------------------

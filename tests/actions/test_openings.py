@@ -11,10 +11,11 @@ import re
 from typing import Any
 
 import pytest
-from conftest import answered, make_tracker, rendered, run, user
+from conftest import answered, make_tracker, rendered, run, run_in_new_loop, user
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.knowledge import ActionAnswerTheme
-from bot.actions.openings import ActionSearchOpenings, ValidateOpeningsForm
+from bot.actions.openings_form import ActionSearchOpenings, ValidateOpeningsForm
 from tests.fakes.api import FakeApi, entry, opening
 
 FIGEAC = "46102"
@@ -132,6 +133,71 @@ def test_takeovers_list_businesses_and_farms_with_their_price(offers: FakeApi) -
     assert "activités à reprendre dans tout le Lot" in outcome.text
     assert len(listed(outcome.text)) == 3
     assert "à reprendre" in outcome.text.lower()
+
+
+@pytest.fixture
+def listings(offers: FakeApi) -> FakeApi:
+    """The offers, and an entry on where to find housing listings."""
+    offers.answer(
+        lambda search: search.theme == "housing",
+        entry("test-annonces", "Réponse de test sur les annonces de logement.", theme="housing"),
+    )
+    return offers
+
+
+def test_listings_asked_in_a_conversation_about_renting_are_housing_listings(
+    listings: FakeApi, domain: dict[str, Any]
+) -> None:
+    events = [
+        *answered(user("ask_housing", "on voudrait louer six mois vers Gourdon")),
+        user("search_openings", "on trouve les annonces où ?"),
+    ]
+    tracker = make_tracker(events, {"last_theme": "housing"})
+
+    required = run_in_new_loop(
+        ValidateOpeningsForm().required_slots(
+            ["opening_query"], CollectingDispatcher(), tracker, domain
+        )  # type: ignore[arg-type]
+    )
+    outcome = run(ActionSearchOpenings(listings), tracker)
+
+    assert required == []  # no "quel métier ?"
+    assert outcome.text.startswith("Réponse de test sur les annonces de logement.")
+    assert not listings.openings_searches
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "entities"),
+    [
+        ("search_openings", "montrez-moi les offres d'emploi", {}),
+        ("search_openings", "les annonces", {"opening_kind": "job"}),
+    ],
+)
+def test_offers_asked_in_so_many_words_after_housing_are_still_the_partners(
+    offers: FakeApi, domain: dict[str, Any], intent: str, text: str, entities: dict[str, str]
+) -> None:
+    tracker = make_tracker([user(intent, text, entities)], {"last_theme": "housing"})
+
+    required = run_in_new_loop(
+        ValidateOpeningsForm().required_slots(
+            ["opening_query"], CollectingDispatcher(), tracker, domain
+        )  # type: ignore[arg-type]
+    )
+
+    assert required == ["opening_query"]
+
+
+def test_a_question_on_another_theme_given_as_the_trade_is_answered(listings: FakeApi) -> None:
+    text = "et un logement pas cher pour un alternant à Cahors ?"
+    tracker = make_tracker(
+        [user("ask_housing", text)], {"last_theme": "retraining", "opening_query": text}
+    )
+
+    outcome = run(ActionSearchOpenings(listings), tracker)
+
+    assert outcome.text.startswith("Réponse de test sur les annonces de logement.")
+    assert not listings.openings_searches
+    assert outcome.slots["opening_query"] is None
 
 
 def test_any_trade_answer_means_no_keywords(domain: dict[str, Any]) -> None:
