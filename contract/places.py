@@ -57,6 +57,20 @@ def names_the_lot(text: str) -> bool:
     return bool(_THE_LOT.search(text)) and not _IN_THE_LOT_ASKED.search(text)
 
 
+# The same question in so many words: "où accouche-t-on dans le Lot ?" does not ask it.
+_WHETHER_IN_THE_LOT = re.compile(
+    r"\b(?:c\W?\s*est|est|sont)\s+(?:bien\s+|vraiment\s+)?(?:dans|en)\s+le\s+lot\b"
+    r"|\bdans\s+le\s+lot\s+ou\s+(?:pas|non)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_if_in_the_lot(text: str) -> bool:
+    """Whether a message asks if a place is in the department ("Carennac c'est bien dans le
+    Lot ?", "Martel dans le lot ou pas ?")."""
+    return bool(_WHETHER_IN_THE_LOT.search(text))
+
+
 def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:
     text = str(parse_data.get("text") or "")
     start = item.get("start")

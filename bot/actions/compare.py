@@ -21,8 +21,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
 from bot.actions.api_client import ApiClient, ApiRejected, ApiUnavailable, UsesApi
-from bot.actions.conversation import entity_values, is_payload
-from bot.actions.knowledge import say_if_clear
+from bot.actions.conversation import entity_values, is_payload, other_reading
+from bot.actions.knowledge import say_if_clear, slot_place
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ SLOT = "compared_communes"
 # follows.
 ASKS_MORE_WORDS = 6
 CHOOSING_THEME = "living"
+COMPARE_INTENT = "compare_communes"
 
 
 def remembered(tracker: Tracker) -> list[str]:
@@ -53,6 +54,11 @@ def towns_to_compare(tracker: Tracker) -> list[str]:
         name for name in (tracker.get_slot("commune_name"),) if isinstance(name, str) and name
     ]
     return [*base[: MAX_TOWNS - 1], *named]
+
+
+def asks_more(text: str) -> bool:
+    """Typed words enough to ask something besides which towns to compare."""
+    return not is_payload(text) and len(text.split()) >= ASKS_MORE_WORDS
 
 
 def _remember(towns: list[str]) -> SlotSet:
@@ -76,6 +82,17 @@ class ActionCompareCommunes(UsesApi, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        latest = tracker.latest_message or {}
+        text = str(latest.get("text") or "")
+        if not entity_values(latest, "commune") and asks_more(text):
+            # "et les EHPAD, on peut comparer les prix quelque part ?": prices, not towns.
+            reading = other_reading(latest.get("intent_ranking") or [], COMPARE_INTENT)
+            theme = texts.THEME_INTENTS.get(reading or "") or tracker.get_slot("last_theme")
+            instead = await say_if_clear(
+                self.api, dispatcher, tracker, text, theme, slot_place(tracker)
+            )
+            if instead is not None:
+                return instead
         towns = towns_to_compare(tracker)
         if not towns:
             name = tracker.get_slot("commune_name")
@@ -103,9 +120,8 @@ class ActionCompareCommunes(UsesApi, Action):
         except ApiRejected as rejected:
             logger.info("compare.rejected", extra={"detail": rejected.detail})
             return await _explain_refusal(dispatcher, api, towns)
-        text = str((tracker.latest_message or {}).get("text") or "")
         answered: list[EventType] | None = None
-        if not is_payload(text) and len(text.split()) >= ASKS_MORE_WORDS:
+        if asks_more(text):
             answered = await say_if_clear(
                 api, dispatcher, tracker, text, CHOOSING_THEME, (None, None)
             )

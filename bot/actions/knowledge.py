@@ -56,7 +56,12 @@ from bot.actions.texts import (
     town_buttons,
 )
 from contract.french import french_date
-from contract.places import names_the_lot, widens_to_department, without_place
+from contract.places import (
+    asks_if_in_the_lot,
+    names_the_lot,
+    widens_to_department,
+    without_place,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +242,16 @@ class ThemeAnswer:
 
     async def run(self) -> list[EventType]:
         turn = self.turn
+        if turn.typed and turn.places and asks_if_in_the_lot(turn.text):
+            # "Carennac c'est bien dans le Lot ? l'annonce parlait de la Dordogne": where
+            # the place is, whatever theme the rest of the message touches (a place outside
+            # the Lot is told so by `settle_place`). Asked of the place alone: the rest of
+            # the message holds words the territory data could take for other places.
+            asked = f"{turn.places[0]} est-il dans le Lot ?"
+            reading = await read_territory(self.api, self.tracker, asked)
+            if reading is not None and reading.kind in _LOT_PLACE and reading.fact == "location":
+                _say(self.dispatcher, territory_reply(reading))
+                return place_events(reading.commune)
         events: list[EventType] = [SlotSet("last_theme", turn.theme)] if turn.theme else []
         heard, answered = await self.read_place_alone()
         if answered is not None:
@@ -611,6 +626,8 @@ def imprecise(reading: TerritoryReply) -> bool:
     return reading.fact in _IMPRECISE_FACTS or department_list
 
 
+# Readings of one commune of the Lot, or of a former one.
+_LOT_PLACE = ("commune", "delegated")
 # Readings whose place is a commune of the Lot (a commune déléguée's is the one it belongs to;
 # a communauté's, "le Figeacois", its most populated commune, which its answer names).
 _PLACE_KINDS = ("commune", "delegated", "epci")

@@ -160,6 +160,31 @@ def test_no_town_at_all_asks_which_ones(towns: FakeApi) -> None:
     assert "compared_communes" not in outcome.slots
 
 
+def test_a_comparison_of_something_else_than_towns_gets_the_entry_about_it(
+    towns: FakeApi,
+) -> None:
+    elderly = entry("test-ehpad", "Réponse de test sur les EHPAD.", theme="health")
+    towns.answer(lambda search: search.confident_only and "EHPAD" in search.query, elderly)
+    slots = {"commune": "46102", "commune_name": "Figeac"}
+
+    outcome = compare("et les EHPAD, on peut comparer les prix quelque part ?", [], slots, towns)
+
+    assert "Réponse de test sur les EHPAD." in outcome.text
+    assert "autre commune" not in outcome.text
+    assert towns.comparisons == []
+
+
+def test_a_comparison_no_entry_is_clearly_about_still_asks_for_the_towns(
+    towns: FakeApi,
+) -> None:
+    slots = {"commune": "46102", "commune_name": "Figeac"}
+
+    outcome = compare("on pourrait comparer avec une autre ville ?", [], slots, towns)
+
+    assert "Figeac" in outcome.text
+    assert outcome.payloads  # the main towns to pick the second from
+
+
 def test_four_towns_is_too_many(towns: FakeApi) -> None:
     outcome = compare(
         "Cahors Figeac Gourdon Souillac", ["Cahors", "Figeac", "Gourdon", "Souillac"], api=towns

@@ -933,3 +933,20 @@ def test_a_wine_named_after_its_town_is_searched_as_a_wine_not_as_the_town(
 
     assert [(s.query, s.commune) for s in api.knowledge_searches] == [(text, None)]
     assert "commune" not in outcome.slots
+
+
+def test_a_theme_question_asking_whether_a_place_is_in_the_lot_gets_where_it_is(
+    api: FakeApi,
+) -> None:
+    carennac = api.add_commune("46058", "Carennac", "CC Causses et Vallée de la Dordogne")
+    where = "**Carennac** est bien une commune du Lot (texte de test)."
+    api.knows(
+        lambda question: "Carennac" in question,
+        TerritoryReply("commune", "location", where, (), carennac, says_more=True),
+    )
+    text = "Carennac c'est bien dans le Lot ? l'annonce de la maison parlait de la Dordogne"
+
+    outcome = ask([user("ask_housing", text, {"commune": "Carennac"})], api=api)
+
+    assert outcome.text.startswith(where)
+    assert outcome.slots["commune"] == "46058"

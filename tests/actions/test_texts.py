@@ -26,7 +26,7 @@ from bot.actions.fallback import guess_buttons
 from bot.actions.knowledge import answer_reply, format_answer
 from bot.actions.openings import openings_reply
 from contract.french import french_date
-from contract.places import widens_to_department, without_place
+from contract.places import asks_if_in_the_lot, widens_to_department, without_place
 
 
 def hit(scope_match: str = "commune", sources: int = 1) -> KnowledgeHit:
@@ -205,6 +205,22 @@ def test_a_question_widened_to_the_whole_department_is_told_from_one_about_it(
     text: str, widens: bool
 ) -> None:
     assert widens_to_department(text) is widens
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Carennac c'est bien dans le Lot ? l'annonce parlait de la Dordogne", True),
+        ("martel c dans le lot ou pas", True),
+        ("Gourdon est bien placé pour aller à Brive ?", False),
+        ("on hésite entre Figeac et Cahors, où est-ce qu'on accouche dans le Lot ?", False),
+        ("un lycée hôtelier dans le Lot ?", False),
+    ],
+)
+def test_a_question_whether_a_place_is_in_the_lot_is_told_from_one_naming_the_lot(
+    text: str, asks: bool
+) -> None:
+    assert asks_if_in_the_lot(text) is asks
 
 
 def test_a_first_misunderstanding_counts_one() -> None:
