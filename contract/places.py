@@ -43,32 +43,28 @@ def widens_to_department(text: str) -> bool:
 _THE_LOT = re.compile(r"\b(?:le|du|au|dans le|en)\s+(?:lot|46)\b(?!-)", re.IGNORECASE)
 
 
-# "c'est bien dans le Lot ?", "Capdenac-Gare dans le lot ou pas ?": whether a place is in it.
-_IN_THE_LOT_ASKED = re.compile(
+# "c'est bien dans le Lot ?", "Martel dans le lot ou pas ?": whether a place is in it.
+_WHETHER_IN_THE_LOT = (
     r"\b(?:c\W?\s*est|est|sont)\s+(?:bien\s+|vraiment\s+)?(?:dans|en)\s+le\s+lot\b"
-    r"|\bdans\s+le\s+lot\s*(?:ou\s+(?:pas|non)\s*)?\?",
-    re.IGNORECASE,
+    r"|\bdans\s+le\s+lot\s+ou\s+(?:pas|non)\b"
 )
+_IN_THE_LOT_ASKED = re.compile(_WHETHER_IN_THE_LOT, re.IGNORECASE)
+# Also a question ending on "dans le Lot ?": it may ask it ("Capdenac-Gare dans le lot ?"),
+# too loosely to answer where a place is ("où accouche-t-on dans le Lot ?"), enough not to
+# take the Lot for the question's place.
+_ENDS_ON_THE_LOT = re.compile(_WHETHER_IN_THE_LOT + r"|\bdans\s+le\s+lot\s*\?", re.IGNORECASE)
 
 
 def names_the_lot(text: str) -> bool:
     """Whether a message names the department itself, other than to ask whether a place is
     in it."""
-    return bool(_THE_LOT.search(text)) and not _IN_THE_LOT_ASKED.search(text)
-
-
-# The same question in so many words: "où accouche-t-on dans le Lot ?" does not ask it.
-_WHETHER_IN_THE_LOT = re.compile(
-    r"\b(?:c\W?\s*est|est|sont)\s+(?:bien\s+|vraiment\s+)?(?:dans|en)\s+le\s+lot\b"
-    r"|\bdans\s+le\s+lot\s+ou\s+(?:pas|non)\b",
-    re.IGNORECASE,
-)
+    return bool(_THE_LOT.search(text)) and not _ENDS_ON_THE_LOT.search(text)
 
 
 def asks_if_in_the_lot(text: str) -> bool:
-    """Whether a message asks if a place is in the department ("Carennac c'est bien dans le
-    Lot ?", "Martel dans le lot ou pas ?")."""
-    return bool(_WHETHER_IN_THE_LOT.search(text))
+    """Whether a message asks in so many words if a place is in the department ("Carennac
+    c'est bien dans le Lot ?", "Martel dans le lot ou pas ?")."""
+    return bool(_IN_THE_LOT_ASKED.search(text))
 
 
 def _names_a_product(parse_data: dict[str, Any], item: dict[str, Any]) -> bool:
