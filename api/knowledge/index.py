@@ -16,6 +16,7 @@ import bm25s
 import numpy as np
 import numpy.typing as npt
 import spacy
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from api.knowledge.encoder import Encoder, Vectors
@@ -61,11 +62,16 @@ ANSWER_CHARS_EMBEDDED = 600
 # The best cosine of an entry needs every one of its vectors (dozens of example questions):
 # over thousands of entries, reading them all is most of a search. Beyond this many entries,
 # it is computed for a shortlist: the entries first by the same cosine on vectors reduced to
-# their main axes (a quarter of the reading), and those first by BM25 and by character
+# their main axes (an eighth of the reading), and those first by BM25 and by character
 # n-grams. The others keep their mean cosine, a lower bound of their best.
 SEMANTIC_SHORTLIST = 256
 SHORTLIST_BY_WORDS = 64
-REDUCED_AXES = 128
+REDUCED_AXES = 64
+# Character n-grams over thousands of entries: the n-grams found in a tenth of their
+# texts or more (" de", "le ") are most of the reading and tell no entry apart. Beyond
+# `SEMANTIC_SHORTLIST` entries, the others' cosine is drawn from the rarer n-grams alone (a
+# lower bound) and the exact cosine computed for the shortlist they draw.
+COMMON_NGRAM_SHARE = 0.1
 _MARKDOWN = re.compile(r"[*_#>`]|\[([^\]]*)\]\([^)]*\)")
 
 
@@ -338,6 +344,7 @@ class CharacterMatcher:
         texts = [[fold(text) for text in titled_questions(loaded)] for loaded in entries]
         counts = [len(group) for group in texts]
         self._starts = np.cumsum([0, *counts[:-1]]).astype(np.intp)
+        self._ends = self._starts + np.array(counts, dtype=np.intp)
         self._size = len(entries)
         self._vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True
@@ -346,14 +353,36 @@ class CharacterMatcher:
         # By column: a question's few n-grams select their columns, ten times faster than a
         # product with the whole matrix once entries have a dozen questions each.
         self._columns = self._vectorizer.fit_transform(flat).tocsc() if flat else None
+        self._common = (
+            np.diff(self._columns.indptr) > COMMON_NGRAM_SHARE * len(flat)
+            if self._columns is not None
+            else None
+        )
+
+    @cached_property
+    def _rows(self) -> "sparse.csr_matrix":
+        assert self._columns is not None
+        return self._columns.tocsr()
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
-        """Per entry, the best cosine between `query` and its title or questions."""
-        if self._columns is None:
+        """Per entry, the best cosine between `query` and its title or questions (beyond
+        `SEMANTIC_SHORTLIST` entries, a lower bound of it outside the shortlist)."""
+        if self._columns is None or self._common is None:
             return np.zeros(self._size, dtype=np.float32)
         vector = self._vectorizer.transform([fold(query)])
-        cosines = np.asarray(self._columns[:, vector.indices] @ vector.data).ravel()
-        return np.maximum.reduceat(cosines, self._starts).astype(np.float32)
+        if self._size <= SEMANTIC_SHORTLIST:
+            return self._best(self._columns[:, vector.indices] @ vector.data)
+        rare = ~self._common[vector.indices]
+        scores = self._best(self._columns[:, vector.indices[rare]] @ vector.data[rare])
+        shortlist = np.sort(_best_positions(scores, SEMANTIC_SHORTLIST))
+        rows = _rows_of(shortlist, self._starts, self._ends)
+        exact = self._rows[rows] @ vector.toarray().ravel()
+        starts = np.cumsum(self._ends[shortlist] - self._starts[shortlist])
+        scores[shortlist] = np.maximum.reduceat(exact, np.concatenate([[0], starts[:-1]]))
+        return scores
+
+    def _best(self, cosines: npt.ArrayLike) -> npt.NDArray[np.float32]:
+        return np.maximum.reduceat(np.asarray(cosines).ravel(), self._starts).astype(np.float32)
 
 
 def embedded_texts(loaded: LoadedEntry) -> list[str]:
@@ -368,6 +397,16 @@ def _best_positions(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[
     if scores.size <= count:
         return np.arange(scores.size, dtype=np.intp)
     return np.argpartition(scores, -count)[-count:].astype(np.intp)
+
+
+def _rows_of(
+    positions: npt.NDArray[np.intp], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+) -> npt.NDArray[np.intp]:
+    """The rows of the entries at `positions` (sorted), each entry's rows in a run."""
+    lengths = ends[positions] - starts[positions]
+    firsts = np.cumsum(lengths) - lengths
+    offsets: npt.NDArray[np.intp] = np.repeat(starts[positions] - firsts, lengths)
+    return np.arange(int(lengths.sum()), dtype=np.intp) + offsets
 
 
 @dataclass(frozen=True)
@@ -528,11 +567,13 @@ class KnowledgeIndex:
             _best_positions(approximate, SEMANTIC_SHORTLIST),
             np.concatenate([_best_positions(scores, SHORTLIST_BY_WORDS) for scores in by_words]),
         )
-        starts, lengths = self._starts[shortlist], self._ends[shortlist] - self._starts[shortlist]
-        firsts = np.cumsum(lengths) - lengths
-        rows = np.arange(int(lengths.sum())) + np.repeat(starts - firsts, lengths)
         best = mean.copy()
-        best[shortlist] = np.maximum.reduceat(self._vectors[rows] @ vector, firsts)
+        # Entry by entry: a product on a slice of the vectors reads them where they lie,
+        # where gathering the shortlist's rows first copied tens of megabytes.
+        for position in shortlist:
+            best[position] = (
+                self._vectors[self._starts[position] : self._ends[position]] @ vector
+            ).max()
         return best, mean
 
     @cached_property
