@@ -55,6 +55,11 @@ _IN_THE_LOT_ASKED = re.compile(_WHETHER_IN_THE_LOT, re.IGNORECASE)
 _ENDS_ON_THE_LOT = re.compile(_WHETHER_IN_THE_LOT + r"|\bdans\s+le\s+lot\s*\?", re.IGNORECASE)
 
 
+# How the reply to a question about a place outside the Lot declines it ("Brive-la-Gaillarde
+# (Corrèze) n'est pas dans le Lot : …"): the bot says it, the answer evaluation knows it.
+OUTSIDE_LOT_DECLINE = "n'est pas dans le Lot : je ne connais bien que le Lot."
+
+
 def names_the_lot(text: str) -> bool:
     """Whether a message names the department itself, other than to ask whether a place is
     in it."""

@@ -37,6 +37,7 @@ import yaml
 
 from api.knowledge.validation import validate_directory
 from api.territory.service import load_territory
+from contract.places import OUTSIDE_LOT_DECLINE
 from scripts.stack import ROOT, Stack
 
 ANSWERS_DIR = ROOT / "tests" / "answers"
@@ -167,9 +168,13 @@ class Judge:
         """(correct, expected, got) for one reply."""
         shown = self.shown_entry(reply)
         is_out_of_scope = self._out_of_scope in _normal(reply)
+        # "une crèche à Brive ?": the place's own decline is the out-of-scope reply made
+        # precise, not an answer.
+        declined = _normal(OUTSIDE_LOT_DECLINE) in _normal(reply)
         got = shown or ("out_of_scope" if is_out_of_scope else _normal(reply)[:120])
         if turn.out_of_scope:
-            return is_out_of_scope and shown is None, OUT_OF_SCOPE, got
+            got = "outside_lot_decline" if declined and not (shown or is_out_of_scope) else got
+            return (is_out_of_scope or declined) and shown is None, OUT_OF_SCOPE, got
         if turn.expect_text:
             text = _normal(reply)
             ok = all(_normal(value) in text for value in turn.expect_text)

@@ -14,6 +14,7 @@ from typing import Any
 from bot.actions.api_client import Commune, Resolution
 
 # Re-exported: the actions read the contract's themes from here.
+from contract.places import OUTSIDE_LOT_DECLINE
 from contract.themes import THEME_INTENTS as THEME_INTENTS
 from contract.themes import THEME_LABELS
 from contract.themes import THEMES as THEMES
@@ -148,7 +149,7 @@ def outside_lot_reply(query: str, resolution: Resolution) -> Reply:
     place = resolution.outside_name or query
     where = f" ({resolution.outside_area})" if resolution.outside_area else ""
     return Reply(
-        f"{place}{where} n'est pas dans le Lot : je ne connais bien que le Lot. "
+        f"{place}{where} {OUTSIDE_LOT_DECLINE} "
         "Voulez-vous regarder du côté de l'une de ces villes ?",
         town_buttons(),
     )
