@@ -94,6 +94,12 @@ def intent_of(parse_data: dict[str, Any] | None) -> str | None:
     return str(name) if name else None
 
 
+def intent_confidence(parse_data: dict[str, Any] | None) -> float:
+    """How sure the NLU was of its reading (1.0 for a button's payload)."""
+    intent = (parse_data or {}).get("intent") or {}
+    return float(intent.get("confidence") or 0.0)
+
+
 def is_payload(text: str | None) -> bool:
     """Button clicks arrive as `/intent{...}`, not as words the visitor typed."""
     return bool(text) and str(text).startswith("/")

@@ -1,5 +1,6 @@
-"""action_out_of_scope: the out-of-scope reply, or, in a conversation on a theme, the entry
-clearly about a message the NLU read out of scope first and on a theme next."""
+"""action_out_of_scope and action_help: their reply, or the entry clearly about a message
+the NLU misread as out of scope (in a conversation on a theme, with a theme read next) or
+as asking for the menu (unsure)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from conftest import answered, make_tracker, run, user
 
-from bot.actions.out_of_scope import ActionOutOfScope
+from bot.actions.misread import ActionHelp, ActionOutOfScope
 from tests.fakes.api import FakeApi, entry
 
 VET = "et un véto pour le chien ?"
@@ -66,3 +67,43 @@ def test_no_entry_clearly_about_it_gets_the_out_of_scope_reply(api: FakeApi) -> 
 
     assert outcome.text.startswith("Je ne sais pas répondre à cela")
     assert len(api.knowledge_searches) == 1
+
+
+FASTT = "le fastt ca aide a quoi exactement ?"
+MENU = "Voici les sujets sur lesquels je peux vous renseigner."
+
+
+def _fastt_is_clear(api: FakeApi) -> None:
+    api.answer(
+        lambda search: search.confident_only and search.query == FASTT,
+        entry("emploi-interim", "Réponse de test sur l'intérim."),
+    )
+
+
+def test_a_question_the_nlu_was_unsure_asked_for_the_menu_gets_the_entry_clearly_about_it(
+    api: FakeApi,
+) -> None:
+    _fastt_is_clear(api)
+    events = [user("help", FASTT, ranking=[("help", 0.82), ("ask_follow_up", 0.1)])]
+    events[0]["parse_data"]["intent"]["confidence"] = 0.82
+
+    outcome = run(ActionHelp(api), make_tracker(events))
+
+    assert outcome.text.startswith("Réponse de test sur l'intérim.")
+    assert [(s.query, s.theme) for s in api.knowledge_searches] == [(FASTT, None)]
+
+
+def test_a_sure_request_for_the_menu_gets_the_menu(api: FakeApi) -> None:
+    _fastt_is_clear(api)
+
+    outcome = run(ActionHelp(api), make_tracker([user("help", FASTT)]))
+
+    assert outcome.text.startswith(MENU)
+    assert api.knowledge_searches == []
+
+
+def test_the_menu_button_gets_the_menu(api: FakeApi) -> None:
+    outcome = run(ActionHelp(api), make_tracker([user("help")]))
+
+    assert outcome.text.startswith(MENU)
+    assert api.knowledge_searches == []
