@@ -356,7 +356,7 @@ class CharacterMatcher:
         self._common = (
             np.diff(self._columns.indptr) > COMMON_NGRAM_SHARE * len(flat)
             if self._columns is not None
-            else None
+            else np.zeros(0, dtype=bool)
         )
 
     @cached_property
@@ -367,7 +367,7 @@ class CharacterMatcher:
     def scores(self, query: str) -> npt.NDArray[np.float32]:
         """Per entry, the best cosine between `query` and its title or questions (beyond
         `SEMANTIC_SHORTLIST` entries, a lower bound of it outside the shortlist)."""
-        if self._columns is None or self._common is None:
+        if self._columns is None:
             return np.zeros(self._size, dtype=np.float32)
         vector = self._vectorizer.transform([fold(query)])
         if self._size <= SEMANTIC_SHORTLIST:
@@ -375,10 +375,9 @@ class CharacterMatcher:
         rare = ~self._common[vector.indices]
         scores = self._best(self._columns[:, vector.indices[rare]] @ vector.data[rare])
         shortlist = np.sort(_best_positions(scores, SEMANTIC_SHORTLIST))
-        rows = _rows_of(shortlist, self._starts, self._ends)
+        rows, firsts = _rows_of(shortlist, self._starts, self._ends)
         exact = self._rows[rows] @ vector.toarray().ravel()
-        starts = np.cumsum(self._ends[shortlist] - self._starts[shortlist])
-        scores[shortlist] = np.maximum.reduceat(exact, np.concatenate([[0], starts[:-1]]))
+        scores[shortlist] = np.maximum.reduceat(exact, firsts)
         return scores
 
     def _best(self, cosines: npt.ArrayLike) -> npt.NDArray[np.float32]:
@@ -401,12 +400,13 @@ def _best_positions(scores: npt.NDArray[np.float32], count: int) -> npt.NDArray[
 
 def _rows_of(
     positions: npt.NDArray[np.intp], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
-) -> npt.NDArray[np.intp]:
-    """The rows of the entries at `positions` (sorted), each entry's rows in a run."""
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The rows of the entries at `positions` (sorted), each entry's rows in a run, and
+    where each run starts among them."""
     lengths = ends[positions] - starts[positions]
-    firsts = np.cumsum(lengths) - lengths
+    firsts: npt.NDArray[np.intp] = np.cumsum(lengths) - lengths
     offsets: npt.NDArray[np.intp] = np.repeat(starts[positions] - firsts, lengths)
-    return np.arange(int(lengths.sum()), dtype=np.intp) + offsets
+    return np.arange(int(lengths.sum()), dtype=np.intp) + offsets, firsts
 
 
 @dataclass(frozen=True)

@@ -68,19 +68,6 @@ def other_reading(intent_ranking: Sequence[dict[str, Any]], besides: str) -> str
     return None
 
 
-def next_theme_reading(
-    intent_ranking: Sequence[dict[str, Any]], besides: str, at_least: float
-) -> str | None:
-    """The theme of the NLU's best reading other than `besides` (and its fallback), when it
-    is a theme's intent read at least `at_least` sure."""
-    for item in intent_ranking:
-        name = item.get("name")
-        if name and name not in (besides, "nlu_fallback"):
-            sure = float(item.get("confidence") or 0.0) >= at_least
-            return THEME_INTENTS[str(name)] if name in THEME_INTENTS and sure else None
-    return None
-
-
 def asks_takeover(text: str) -> bool:
     """The visitor speaks of taking a business over, not of creating one."""
     return bool(_TAKEOVER.search(text))

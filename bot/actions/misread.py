@@ -11,8 +11,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.api_client import UsesApi
-from bot.actions.conversation import intent_confidence, is_payload, next_theme_reading
-from bot.actions.knowledge import OUT_OF_SCOPE_INTENT, say_if_clear, slot_place
+from bot.actions.conversation import asked_theme, intent_confidence, is_payload
+from bot.actions.knowledge import say_if_clear, slot_place
 
 # Measured on the turns of the tuning split and development batches (not dev9) that got the
 # out-of-scope reply: at 0.2, 7 in-domain turns answered right and no out-of-scope turn
@@ -55,7 +55,7 @@ class ActionOutOfScope(UsesApi, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        theme = next_theme_reading(ranking, OUT_OF_SCOPE_INTENT, NEXT_READING_LEAST)
+        theme = asked_theme(ranking, NEXT_READING_LEAST)
         search = bool(theme and tracker.get_slot("last_theme"))
         return await _clear_entry_or(self, dispatcher, tracker, search, theme, "utter_out_of_scope")
 

@@ -448,6 +448,7 @@ def parse_data(
     entities: dict[str, str] | None = None,
     ranking: list[tuple[str, float]] | None = None,
     external: bool = False,
+    confidence: float = 1.0,
 ) -> dict[str, Any]:
     found = []
     for name, value in (entities or {}).items():
@@ -458,7 +459,7 @@ def parse_data(
         found.append(item)
     return {
         "text": text if text is not None else f"/{intent}",
-        "intent": {"name": intent, "confidence": 1.0},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": found,
         "intent_ranking": [{"name": n, "confidence": c} for n, c in (ranking or [])],
         "metadata": {"is_external": True} if external else {},
@@ -471,8 +472,9 @@ def user(
     entities: dict[str, str] | None = None,
     ranking: list[tuple[str, float]] | None = None,
     external: bool = False,
+    confidence: float = 1.0,
 ) -> dict[str, Any]:
-    data = parse_data(intent, text, entities, ranking, external)
+    data = parse_data(intent, text, entities, ranking, external, confidence)
     if external:
         data["text"] = f"EXTERNAL: {intent}"
     return {

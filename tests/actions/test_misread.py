@@ -84,8 +84,8 @@ def test_a_question_the_nlu_was_unsure_asked_for_the_menu_gets_the_entry_clearly
     api: FakeApi,
 ) -> None:
     _fastt_is_clear(api)
-    events = [user("help", FASTT, ranking=[("help", 0.82), ("ask_follow_up", 0.1)])]
-    events[0]["parse_data"]["intent"]["confidence"] = 0.82
+    ranking = [("help", 0.82), ("ask_follow_up", 0.1)]
+    events = [user("help", FASTT, ranking=ranking, confidence=0.82)]
 
     outcome = run(ActionHelp(api), make_tracker(events))
 
